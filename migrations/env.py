@@ -1,0 +1,31 @@
+"""Alembic environment: runs against the app's own engine (SQLite or PostgreSQL)."""
+from alembic import context
+from flask import current_app, has_app_context
+
+from core.cli import import_models
+from core.db import Base
+
+import_models()
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    if has_app_context():
+        engine = current_app.extensions["storydesk.db"].engine
+    else:
+        from app import create_app
+
+        app = create_app()
+        engine = app.extensions["storydesk.db"].engine
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
