@@ -40,16 +40,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     init_limits(app)
 
+    from moderation import accounts
+    from moderation.account_views import bp as accounts_bp
+    from moderation.published import bp as published_bp
+    from moderation.views import bp as moderation_bp
     from stories.views import bp as stories_bp
 
-    app.register_blueprint(stories_bp)
+    accounts.init_app(app)
+    # Every POST is a Flask-WTF form that checks its own CSRF token (so a form that
+    # expired comes back with what was typed); small forms use this global.
+    from flask_wtf.csrf import generate_csrf
 
-    from stories.cli import demo_cli, stories_cli
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    for blueprint in (stories_bp, accounts_bp, moderation_bp, published_bp):
+        app.register_blueprint(blueprint)
+
     from core.cli import db_cli
+    from moderation.cli import moderation_cli, users_cli
+    from stories.cli import demo_cli, stories_cli
 
-    app.cli.add_command(db_cli)
-    app.cli.add_command(stories_cli)
-    app.cli.add_command(demo_cli)
+    for group in (db_cli, stories_cli, demo_cli, users_cli, moderation_cli):
+        app.cli.add_command(group)
 
     _register_core_routes(app)
     _register_error_pages(app)
@@ -60,9 +71,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "helpline_name": app.config["HELPLINE_NAME"],
             "helpline_phone": app.config["HELPLINE_PHONE"],
             "charity_name": app.config["CHARITY_NAME"],
+            "staff_links": _staff_links,
         }
 
     return app
+
+
+def _staff_links(user) -> list[tuple[str, str]]:
+    """Navigation for a signed-in staff member, by role."""
+    from flask import current_app
+
+    links = []
+    if user.has_role("press_officer") and "pitch" in current_app.blueprints:
+        links.append(("Pitching", "pitch.index"))
+    if user.has_role("admin"):
+        links += [("Staff accounts", "accounts.users"), ("Audit log", "moderation.audit")]
+    links.append(("Change password", "accounts.change_password"))
+    return links
 
 
 def _register_core_routes(app: Flask) -> None:

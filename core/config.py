@@ -63,6 +63,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HELPLINE_NAME": os.environ.get("HELPLINE_NAME") or "our Helpline",
         "HELPLINE_PHONE": os.environ.get("HELPLINE_PHONE") or "0808 800 6000",
         "CHARITY_NAME": os.environ.get("CHARITY_NAME") or "the charity",
+        # Shown to a moderator when the tagger flags a safeguarding concern.
+        "SAFEGUARDING_GUIDANCE": os.environ.get("SAFEGUARDING_GUIDANCE") or (
+            "Read the whole story now, before anything else in the queue.\n"
+            "If the storyteller gave contact details and agreed to contact, follow the charity's safeguarding "
+            "procedure today: phone the safeguarding lead, and do not reply by email alone.\n"
+            "If you believe someone is in immediate danger, call 999.\n"
+            "Signpost the storyteller to Samaritans (116 123, free, any time) and to the charity's Helpline.\n"
+            "Record what you did as an internal note on this story."
+        ),
+        "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 30),
         # Werkzeug's own limits: a whole request, and the text fields in it. Both sit above
         # what the form accepts so that an over-long story or photo gets a message in the
         # page, with what was typed kept, rather than a bare 413.

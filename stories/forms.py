@@ -115,3 +115,10 @@ class WithdrawForm(FlaskForm):
     def validate_choice(self, field) -> None:
         if field.data not in {"withdraw", "delete"}:
             raise ValidationError("Select whether to withdraw your story or to withdraw and delete it")
+
+
+class ResubmitForm(FlaskForm):
+    """The storyteller's edit after a moderator asked for changes."""
+
+    title = StringField("Give your story a title", validators=[rule(validation.title)])
+    text = TextAreaField("Your story", validators=[rule(validation.story_text)])

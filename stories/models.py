@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, new_public_id, utcnow
@@ -38,6 +38,12 @@ class Story(Base):
     nation: Mapped[str | None] = mapped_column(String(30), index=True)
     sites: Mapped[list[str]] = mapped_column(JSON, default=list)
     diagnosis_year: Mapped[int | None] = mapped_column(Integer)
+    # Kept up to date by moderation: the version moderators and the tagger work on, and the
+    # safeguarding flag that puts a story at the top of the queue.
+    current_version_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A moderator's request for changes, shown on the private link until the storyteller resubmits.
+    changes_message: Mapped[str | None] = mapped_column(Text)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -53,6 +59,10 @@ class Story(Base):
     photos: Mapped[list["Photo"]] = relationship(back_populates="story", order_by="Photo.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (
+        # The queue's order: safeguarding first, then oldest first, within a status.
+        Index("ix_stories_queue", "status", "safeguarding", "created_at", "id"),
+    )
 
     @property
     def current_version(self) -> "StoryVersion | None":

@@ -61,7 +61,6 @@ def create_story(
         first_name=data.first_name, email=data.email, about=data.about, town=data.town,
         postcode_outward=data.postcode_outward, sites=list(data.sites), diagnosis_year=data.diagnosis_year,
     )
-    story.versions.append(StoryVersion(number=1, kind="original", title=data.title, text=data.text))
     consent.record_initial(
         session, story, {**data.consents, "adult": data.adult, "own_story": data.own_story},
         channel=channel, evidence=evidence,
@@ -78,8 +77,29 @@ def create_story(
     session.flush()
     record(session, "story_submitted", actor_kind="import" if channel != "web" else "storyteller", story_id=story.id,
            details={"channel": channel, "photo": photo is not None})
-    story_version_added.send(session=session, story_id=story.id, version_id=story.versions[0].id)
+    add_version(session, story, text=data.text, title=data.title, kind="original")
     return story, token
+
+
+def add_version(
+    session: Session, story: Story, *, text: str, title: str | None, kind: str, author_user_id: int | None = None
+) -> StoryVersion:
+    """Append a version (never overwrite one) and make it the current one; it is tagged after commit."""
+    number = (story.versions[-1].number + 1) if story.versions else 1
+    version = StoryVersion(number=number, kind=kind, title=title, text=text, author_user_id=author_user_id)
+    story.versions.append(version)
+    session.flush()
+    story.current_version_id = version.id
+    story_version_added.send(session=session, story_id=story.id, version_id=version.id)
+    return version
+
+
+def resubmit(session: Session, story: Story, *, title: str | None, text: str) -> StoryVersion:
+    """The storyteller's edit after a request for changes: a new version, back to review."""
+    version = add_version(session, story, text=text, title=title, kind="resubmission")
+    transition(session, story, "in_review", actor_kind="storyteller", reason="resubmitted with changes")
+    story.changes_message = None
+    return version
 
 
 def discard_photo_files(storage: Storage, story: Story) -> None:
@@ -116,6 +136,7 @@ def erase_content(session: Session, story: Story) -> None:
     for version in list(story.versions):
         session.delete(version)
     story.versions.clear()
+    story.current_version_id = None
     story.first_name = story.email = story.about = story.town = story.postcode_outward = story.nation = None
     story.sites = []
     story.diagnosis_year = None

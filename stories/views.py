@@ -9,7 +9,7 @@ from core.limits import limiter
 from core.storage import FileMissing, get_storage
 from moderation.workflow import PLAIN_STATUS
 from stories import consent, service
-from stories.forms import ABOUT_LABELS, SITE_LABELS, ConsentForm, ShareForm, WithdrawForm
+from stories.forms import ABOUT_LABELS, SITE_LABELS, ConsentForm, ResubmitForm, ShareForm, WithdrawForm
 from stories.mail import send_receipt
 from stories.models import CONSENT_SCOPES
 from stories.photos import MAX_BYTES, PhotoError, clean_photo
@@ -109,13 +109,34 @@ def my_story(token: str):
     return _render_my_story(story, token, form)
 
 
-def _render_my_story(story, token: str, form: ConsentForm, status: int = 200, message: str | None = None):
+def _render_my_story(story, token: str, form: ConsentForm, status: int = 200, message: str | None = None,
+                     resubmit_form: ResubmitForm | None = None):
+    if resubmit_form is None and story.status == "changes_requested" and story.current_version:
+        resubmit_form = ResubmitForm(data={"title": story.current_version.title, "text": story.current_version.text})
     return render_template(
         "stories/my_story.html", story=story, token=token, form=form, status_text=PLAIN_STATUS[story.status],
         history=sorted(story.consents, key=lambda row: (row.recorded_at, row.id)), wording=consent.wording(),
         about_labels=dict(ABOUT_LABELS), site_labels=dict(SITE_LABELS), message=message,
-        scopes=CONSENT_SCOPES, current=consent.current_consents(story),
+        scopes=CONSENT_SCOPES, current=consent.current_consents(story), resubmit_form=resubmit_form,
     ), status
+
+
+@bp.post("/my-story/<token>/resubmit")
+def resubmit(token: str):
+    story = _story_or_404(token)
+    form = ResubmitForm()
+    current = consent.current_consents(story)
+    consent_form = ConsentForm(data={f"consent_{s}": bool(current.get(s) and current[s].granted) for s in CONSENT_SCOPES})
+    if story.status != "changes_requested":
+        return _render_my_story(story, token, consent_form, 400, "Your story is not waiting for changes.")
+    if not form.validate():
+        return _render_my_story(story, token, consent_form, 400, "Please check your story: " + "; ".join(
+            e for f in (form.title, form.text, form.csrf_token) for e in f.errors), resubmit_form=form)
+    sess = db_session()
+    service.resubmit(sess, story, title=form.title.cleaned, text=form.text.cleaned)
+    sess.commit()
+    flash("Thank you. Your changes have been sent to our team.")
+    return redirect(url_for("stories.my_story", token=token))
 
 
 @bp.post("/my-story/<token>/consent")
