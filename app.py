@@ -57,10 +57,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from core.cli import db_cli
     from moderation.cli import moderation_cli, users_cli
+    from moderation.nlp import jobs as nlp_jobs  # subscribes tagging to new story versions
+    from moderation.nlp.cli import nlp_cli
     from stories.cli import demo_cli, stories_cli
 
-    for group in (db_cli, stories_cli, demo_cli, users_cli, moderation_cli):
+    for group in (db_cli, stories_cli, demo_cli, users_cli, moderation_cli, nlp_cli):
         app.cli.add_command(group)
+    app.extensions["storydesk.worker_startup"] = nlp_jobs.worker_startup(app)
 
     _register_core_routes(app)
     _register_error_pages(app)
