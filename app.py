@@ -44,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from moderation.account_views import bp as accounts_bp
     from moderation.published import bp as published_bp
     from moderation.views import bp as moderation_bp
+    from pitch import jobs as pitch_jobs  # noqa: F401  (revokes packs when a story is withdrawn)
+    from pitch.views import bp as pitch_bp
     from stories.views import bp as stories_bp
 
     accounts.init_app(app)
@@ -52,16 +54,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
-    for blueprint in (stories_bp, accounts_bp, moderation_bp, published_bp):
+    for blueprint in (stories_bp, accounts_bp, moderation_bp, published_bp, pitch_bp):
         app.register_blueprint(blueprint)
 
     from core.cli import db_cli
     from moderation.cli import moderation_cli, users_cli
     from moderation.nlp import jobs as nlp_jobs  # subscribes tagging to new story versions
     from moderation.nlp.cli import nlp_cli
+    from pitch.cli import pitch_cli
     from stories.cli import demo_cli, stories_cli
 
-    for group in (db_cli, stories_cli, demo_cli, users_cli, moderation_cli, nlp_cli):
+    for group in (db_cli, stories_cli, demo_cli, users_cli, moderation_cli, nlp_cli, pitch_cli):
         app.cli.add_command(group)
     app.extensions["storydesk.worker_startup"] = nlp_jobs.worker_startup(app)
 

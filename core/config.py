@@ -73,6 +73,21 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             "Record what you did as an internal note on this story."
         ),
         "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 30),
+        # What every press release says about the charity.
+        "SPOKESPERSON_NAME": os.environ.get("SPOKESPERSON_NAME") or "The charity's spokesperson",
+        "SPOKESPERSON_ROLE": os.environ.get("SPOKESPERSON_ROLE") or "Director of Campaigns",
+        "SPOKESPERSON_QUOTE": os.environ.get("SPOKESPERSON_QUOTE") or (
+            "Every day, 31 people in the UK die of secondary breast cancer. Everyone living with it deserves a "
+            "specialist nurse and care that is as good as for primary breast cancer. We are grateful to everyone "
+            "who shares their story to help make that happen."
+        ),
+        "CALL_TO_ACTION": os.environ.get("CALL_TO_ACTION") or (
+            "Anyone who has had breast cancer should know the signs that it may have spread, and contact their "
+            "GP or breast care team if they notice anything new. The charity's Helpline is free and confidential."
+        ),
+        "MEDIA_CONTACT_NAME": os.environ.get("MEDIA_CONTACT_NAME") or "Press office",
+        "MEDIA_CONTACT_EMAIL": os.environ.get("MEDIA_CONTACT_EMAIL") or "press@example.org",
+        "MEDIA_CONTACT_PHONE": os.environ.get("MEDIA_CONTACT_PHONE") or "",
         # Werkzeug's own limits: a whole request, and the text fields in it. Both sit above
         # what the form accepts so that an over-long story or photo gets a message in the
         # page, with what was typed kept, rather than a bare 413.

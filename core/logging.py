@@ -53,6 +53,8 @@ def configure_logging(level: int = logging.INFO) -> None:
         root.addHandler(handler)
         root.setLevel(level)
         _configured = True
+    # Presidio announces every recognizer it loads; that is noise on a command's stderr.
+    logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
     for name in ("werkzeug", "rq.worker", "storydesk"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, PersonalDataFilter) for f in logger.filters):

@@ -6,7 +6,7 @@ Levels, most local first:
 ``area``      the outlet lists the storyteller's postcode area (LS)
 ``town``      the outlet lists the storyteller's town by name, or, when there is no postcode,
               the postcode area the town is in (exact for an area's main town, else the
-              nearest area: see ``pitch.directory``)
+              nearest area: see ``core.places``)
 ``region``    the outlet is based in the storyteller's English region
 ``nation``    the outlet covers the storyteller's whole nation, or (in Scotland, Wales,
               Northern Ireland and the Crown Dependencies, which have no English-style
@@ -26,11 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pitch.directory import (
+from core.places import (
     UK,
-    OutletRecord,
     area_label,
-    classify_coverage,
     distance_km,
     district_of,
     find_town,
@@ -39,6 +37,7 @@ from pitch.directory import (
     outward_code_area,
     town_key,
 )
+from pitch.directory import OutletRecord, classify_coverage
 
 LEVELS: tuple[str, ...] = ("district", "area", "town", "region", "nation", "national")
 

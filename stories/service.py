@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.audit import record
 from core.db import utcnow
 from core.jobs import enqueue
+from core.places import nation_for
 from core.security import hash_token, new_token, token_matches
 from core.signals import story_version_added, story_withdrawn
 from core.storage import Storage
@@ -60,6 +61,7 @@ def create_story(
         channel=channel, external_ref=external_ref, token_hash=hash_token(token) if token else None,
         first_name=data.first_name, email=data.email, about=data.about, town=data.town,
         postcode_outward=data.postcode_outward, sites=list(data.sites), diagnosis_year=data.diagnosis_year,
+        nation=nation_for(data.town, data.postcode_outward),
     )
     consent.record_initial(
         session, story, {**data.consents, "adult": data.adult, "own_story": data.own_story},

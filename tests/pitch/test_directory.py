@@ -1,172 +1,25 @@
-"""The postcode areas and the starter outlet directory, and the CSV import of outlets."""
+"""The starter outlet directory and the CSV import of outlets (geography: tests/core/test_places.py)."""
 from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-from countrystatecity_postal_codes import get_postcodes_of_country
-
+import core.places
 from pitch import directory
 from pitch.directory import (
-    CROWN_DEPENDENCIES,
-    ENGLISH_REGIONS,
-    NATIONS,
     OUTLET_COLUMNS,
     OUTLET_KINDS,
     UK_NATIONS,
     OutletRecord,
     area_for_town,
     classify_coverage,
-    find_town,
     load_postcode_areas,
     load_starter_outlets,
-    load_town_aliases,
-    nation_for,
-    normalise_outward_code,
     outlets_to_csv,
     outward_code_area,
     parse_outlets_csv,
-    region_for,
 )
 
 HEADER = ",".join(OUTLET_COLUMNS)
-
-
-# --- postcode_areas.csv -------------------------------------------------------------------
-
-
-def test_there_are_124_postcode_areas_with_unique_codes():
-    areas = load_postcode_areas()
-    assert len(areas) == 124
-    assert len({a.area for a in areas.values()}) == 124
-    assert {"LS", "B", "G", "BT", "ZE", "GY", "JE", "IM"} <= set(areas)
-
-
-def test_every_area_has_a_valid_nation_and_region():
-    areas = load_postcode_areas().values()
-    for area in areas:
-        assert area.nation in NATIONS, area
-        if area.nation == "England":
-            assert area.region in ENGLISH_REGIONS, area
-        else:
-            assert area.region == area.nation, area
-    assert {a.region for a in areas if a.nation == "England"} == set(ENGLISH_REGIONS)
-    assert Counter(a.nation for a in areas) == {
-        "England": 99,
-        "Scotland": 16,
-        "Wales": 5,
-        "Northern Ireland": 1,
-        "Guernsey": 1,
-        "Jersey": 1,
-        "Isle of Man": 1,
-    }
-
-
-@pytest.mark.parametrize(
-    ("code", "region"),
-    [
-        ("LS", "Yorkshire and the Humber"),
-        ("NE", "North East"),
-        ("M", "North West"),
-        ("NG", "East Midlands"),
-        ("B", "West Midlands"),
-        ("NR", "East of England"),
-        ("SW", "London"),
-        ("OX", "South East"),
-        ("EX", "South West"),
-        ("CF", "Wales"),
-        ("EH", "Scotland"),
-        ("BT", "Northern Ireland"),
-    ],
-)
-def test_regions_by_hand_are_right_for_well_known_areas(code, region):
-    assert load_postcode_areas()[code].region == region
-
-
-def test_areas_agree_with_the_postal_codes_package():
-    """Area, main town and coordinates are the package's; only region is ours."""
-    areas = load_postcode_areas()
-    shipped = {p.code: p for p in get_postcodes_of_country("GB")}
-    assert set(shipped) == set(areas)
-    for code, ours in areas.items():
-        theirs = shipped[code]
-        assert ours.main_town == theirs.localityName, code
-        if theirs.latitude is not None:
-            assert ours.latitude == pytest.approx(theirs.latitude)
-            assert ours.longitude == pytest.approx(theirs.longitude)
-        else:
-            assert ours.nation in CROWN_DEPENDENCIES
-
-
-def test_a_bad_area_row_is_named_in_the_error(tmp_path, monkeypatch):
-    (tmp_path / "postcode_areas.csv").write_text(
-        "area,main_town,nation,region,latitude,longitude\n"
-        "LS,Leeds,England,Yorkshire and the Humber,53.8,-1.55\n"
-        "XY,Nowhere,England,Narnia,53.8,-1.55\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(directory, "DATA_DIR", tmp_path)
-    load_postcode_areas.cache_clear()
-    try:
-        with pytest.raises(ValueError, match=r"row 3: region: 'Narnia'"):
-            load_postcode_areas()
-    finally:
-        load_postcode_areas.cache_clear()
-
-
-# --- outward codes and towns --------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "area"),
-    [("LS6", "LS"), ("ls6", "LS"), ("LS6 3AB", "LS"), ("ls63ab", "LS"), ("B1", "B"), ("EC1A", "EC"),
-     ("G12", "G"), ("BT48", "BT"), ("XX1", None), ("LS", None), ("hello", None), ("", None)],
-)  # fmt: skip
-def test_outward_code_area(text, area):
-    assert outward_code_area(text) == area
-
-
-def test_normalise_outward_code():
-    assert normalise_outward_code(" ls6 3ab ") == "LS6"
-    assert normalise_outward_code("SW1A 1AA") == "SW1A"
-    assert normalise_outward_code("not a code") is None
-
-
-@pytest.mark.parametrize(
-    ("town", "area"),
-    [("Leeds", "LS"), ("leeds", "LS"), ("Harrogate", "HG"), ("Newport", "NP"), ("Glasgow", "G"),
-     ("Newcastle", "NE"), ("Hull", "HU"), ("St Helier", "JE"), ("Saint Helier", "JE"), ("Lerwick", "ZE")],
-)  # fmt: skip
-def test_area_for_town(town, area):
-    assert area_for_town(town) == area
-
-
-def test_a_postcode_area_settles_which_town_of_that_name():
-    assert find_town("Newport").nation == "Wales"
-    isle_of_wight = find_town("Newport", "PO")
-    assert isle_of_wight.nation == "England" and isle_of_wight.area == "PO"
-    assert find_town("Douglas").nation == "Isle of Man"
-    assert find_town("Douglas", "ML").nation == "Scotland"
-
-
-def test_unknown_town_has_no_area():
-    assert find_town("Nowhere-in-particular-upon-Sea") is None
-    assert area_for_town("") is None
-
-
-def test_nation_and_region_of_a_town_or_outward_code():
-    assert nation_for(town="Cardiff") == "Wales"
-    assert nation_for(outward_code="BT48") == "Northern Ireland"
-    assert nation_for(town="Douglas") == "Isle of Man"
-    assert region_for(outward_code="LS6") == "Yorkshire and the Humber"
-    assert region_for(town="Harrogate") == "Yorkshire and the Humber"
-    assert region_for(town="Glasgow") == "Scotland"
-    assert region_for() is None
-
-
-def test_town_aliases_all_name_a_known_town():
-    for alias, town in load_town_aliases().items():
-        assert find_town(town) is not None, (alias, town)
 
 
 # --- outlets.csv ---------------------------------------------------------------------------
@@ -301,3 +154,25 @@ def test_pitch_building_blocks_import_without_flask_or_sqlalchemy():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_directory_re_exports_the_geography_from_core_places():
+    for name in (
+        "PostcodeArea", "Town", "ENGLISH_REGIONS", "UK_NATIONS", "CROWN_DEPENDENCIES", "NATIONS", "UK",
+        "valid_regions_for", "load_postcode_areas", "normalise_outward_code", "outward_code_area",
+        "district_of", "area_label", "town_key", "find_town", "is_known_town", "area_for_town",
+        "nation_for", "region_for", "distance_km", "load_town_aliases",
+    ):  # fmt: skip
+        assert getattr(directory, name) is getattr(core.places, name), name
+        assert name in directory.__all__, name
+
+
+def test_classify_coverage():
+    assert classify_coverage("UK") == "uk"
+    assert classify_coverage("Scotland") == "nation"
+    assert classify_coverage("LS") == "area"
+    assert classify_coverage("QQ") is None
+    assert classify_coverage("LS6") == "district"
+    assert classify_coverage("XX1") is None
+    assert classify_coverage("Harrogate") == "town"
+    assert classify_coverage("Atlantis") is None
