@@ -89,7 +89,9 @@ def change_password():
             else:
                 accounts.change_password(sess, current_user, form.new.data)
                 sess.commit()
-                login_user(current_user)  # the session nonce changed
+                # The session nonce changed. Pass the user, not the proxy: Flask-Login keeps what it is
+                # given as the current user, and a proxy to itself recurses without end.
+                login_user(current_user._get_current_object())
                 flash("Your password has been changed.")
                 return redirect(_home_for(current_user))
         else:

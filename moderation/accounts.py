@@ -157,7 +157,8 @@ def role_required(*roles: str):
 
 def init_app(app) -> None:
     login_manager.init_app(app)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(minutes=int(app.config.get("STAFF_IDLE_MINUTES", 30))))
-    app.config.setdefault("SESSION_REFRESH_EACH_REQUEST", True)
+    # Flask's own default (31 days) is always present, so this is set, not setdefault-ed.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=int(app.config.get("STAFF_IDLE_MINUTES", 30)))
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SECURE", not (app.debug or app.testing))

@@ -127,8 +127,20 @@ def app(app_factory):
     app = app_factory()
     _empty_tables(app)
     _empty_queues(app)
+    _separate_requests(app)
     with app.app_context():
         yield app
+
+
+def _separate_requests(app) -> None:
+    """The test keeps one app context open (so it can use the database), which makes `g`
+    outlive a request; a browser never sees another request's signed-in user or CSRF token."""
+    from flask import g
+
+    @app.before_request
+    def _forget_previous_request():
+        for name in ("_login_user", "csrf_token", "csrf_valid"):
+            g.pop(name, None)
 
 
 def _empty_tables(app) -> None:
