@@ -38,7 +38,9 @@ system-packages:
 # The site on http://127.0.0.1:5000 with SQLite, local files and in-process jobs.
 run: install
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade
+	FLASK_DEBUG=1 $(BIN)/flask pitch load-outlets
 	FLASK_DEBUG=1 $(BIN)/flask demo load
+	FLASK_DEBUG=1 $(BIN)/flask users demo-admin
 	FLASK_DEBUG=1 $(BIN)/flask run --host 127.0.0.1 --port 5000 --no-debugger
 
 worker: install
@@ -49,6 +51,9 @@ test: install-dev system-packages
 
 bench: install-dev
 	$(BIN)/python bench/nlp_eval.py ../shared/corpus/dev.jsonl
+	$(BIN)/python bench/tagging.py
+	$(BIN)/python bench/pitch.py
+	$(BIN)/python bench/queue.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

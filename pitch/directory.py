@@ -133,6 +133,7 @@ class OutletRecord:
 # --- outlets ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def classify_coverage(entry: str) -> str | None:
     """What an ``areas`` entry is: "uk", "nation", "area", "district", "town", or None if unknown."""
     if entry == UK:
