@@ -73,13 +73,29 @@ def _clause_before(text: str, start: int, max_words: int) -> list[str]:
     return re.findall(r"[a-z']+", head.lower().replace("’", "'"))[-max_words:]
 
 
+_SIGNOFF_TAIL = re.compile(
+    r"(?:^|[.!?\n]\s*)(?:[-–—~]\s*)?(?P<name>[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)\s*,\s*(?:\d{1,3}\s*,\s*)?"
+    r"(?:from\s+)?(?P<town>[A-Z][A-Za-z'’\-]+(?:[ \-][A-Za-z'’\-]+){0,2}?)"
+    r"(?:,?\s+[A-Z]{1,2}[0-9][0-9A-Z]?(?:\s*[0-9][A-Z]{2})?)?\s*[.!]?\s*$")
+
+
+def signoff_tail(text: str) -> tuple[int, int, int, int] | None:
+    """A closing "Name, Town" ("Isla, Nairn", "- Jan Hill, 61, Leeds LS6"), even on the story's
+    last line: (name start, name end, town start, town end) when the town is a known UK town."""
+    tail_at = max(0, len(text) - 120)
+    m = _SIGNOFF_TAIL.search(text, tail_at)
+    if m is None or m.group("town") not in uk_towns():
+        return None
+    return m.start("name"), m.end("name"), m.start("town"), m.end("town")
+
+
 # --------------------------------------------------------------------------------------
 # Personal data found by rules
 # --------------------------------------------------------------------------------------
 
 @Language.factory("storydesk_pii_rules", default_config={"data_file": "pii.json"})
 def make_pii_rules(nlp: Language, name: str, data_file: str) -> "PiiRules":
-    return PiiRules(load_data(data_file))
+    return PiiRules(load_data(data_file), nlp)
 
 
 class PiiRules:
@@ -91,8 +107,20 @@ class PiiRules:
         "Breast", "NHS", "Trust", "Memorial", "Hospital", "Hospitals", "Centre", "Unit",
     }
 
-    def __init__(self, cfg: dict[str, Any]):
+    def __init__(self, cfg: dict[str, Any], nlp: Language | None = None):
         self.cfg = cfg
+        # Hospitals known by name alone ("Ninewells", "the Christie"): one PhraseMatcher pass.
+        self.known = None
+        if nlp is not None:
+            self.known = PhraseMatcher(nlp.vocab, attr="ORTH")
+            self.known.add("ANY", list(nlp.tokenizer.pipe(cfg.get("known_hospitals", []))))
+            self.known.add("AFTER_THE", list(nlp.tokenizer.pipe(cfg.get("known_hospitals_after_the", []))))
+        # Welsh hospitals put the facility word first: "Ysbyty Gwynedd", "Ysbyty Glan Clwyd".
+        self.ysbyty_re = re.compile(r"\bYsbyty(?:\s+(?:y|yr|[A-Z][A-Za-z'’\-]+)){1,3}")
+        prefixes = _alternation(cfg.get("street_prefixes", []))
+        self.street_prefix_re = re.compile(
+            rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:{prefixes})(?:\s+(?:y|yr|[A-Z][\w'’\-]+)){{1,3}}"
+        ) if prefixes else None
         facilities = _alternation(cfg["facility_words"])
         self.facility_needs_name = set(cfg.get("facility_needs_name", []))
         self.hospital_re = re.compile(
@@ -113,7 +141,7 @@ class PiiRules:
         kin = _alternation(cfg["kin_words"])
         mods = _alternation(cfg["kin_modifiers"])
         self.kin_re = re.compile(
-            rf"\b(?i:my|our|her|his|your|their|me|a)\s+(?:(?i:{mods})\s+){{0,2}}(?i:{kin})(?i:s)?,?\s+"
+            rf"\b(?i:my|our|her|his|your|their|me|a)\s+(?:(?i:{mods})\s+){{0,2}}(?i:{kin})(?i:s)?,?\s+(?:(?:is|was)\s+)?"
             rf"(?P<name>[A-Z][a-z'’\-]+(?:\s+(?:Mc|Mac|O'|O’)?[A-Z][a-zA-Z'’\-]+)?)"
         )
         self.intro_re = re.compile(
@@ -124,6 +152,8 @@ class PiiRules:
             r"^\s*(?:[-–—~]\s*)?(?:(?i:love|thanks|regards|best wishes|from),?\s+)?"
             r"(?P<name>[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)\s*(?:,|$)"
         )
+        # "Sue here, 58, from ..." at the start of a sentence.
+        self.here_re = re.compile(r"(?:^|(?<=[.!?\n])\s*)(?P<name>[A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)\s+here\b\s*[,.!:-]")
         self.not_person = set(cfg["not_person"]) | set(cfg["public_figures"])
         self.title_words = {t.rstrip(".") for t in cfg["titles"]}
 
@@ -146,6 +176,9 @@ class PiiRules:
         found: list[tuple[int, int, str]] = []
         found += self._hospitals(text)
         found += [(m.start(), m.end(), "STREET_ADDRESS") for m in self.street_re.finditer(text)]
+        if self.street_prefix_re is not None:
+            found += [(m.start(), m.end(), "STREET_ADDRESS") for m in self.street_prefix_re.finditer(text)]
+        found += self._known_hospitals(doc)
         found += self._people(doc, text)
         spans = []
         for start, end, label in found:
@@ -155,8 +188,21 @@ class PiiRules:
         doc.spans[PII_SPANS_KEY] = spans
         return doc
 
-    def _hospitals(self, text: str) -> list[tuple[int, int, str]]:
+    def _known_hospitals(self, doc: Doc) -> list[tuple[int, int, str]]:
+        if self.known is None:
+            return []
         out = []
+        after_the = doc.vocab.strings["AFTER_THE"]
+        for match_id, start, end in self.known(doc):
+            if match_id == after_the and (start == 0 or doc[start - 1].lower_ != "the"):
+                continue
+            if end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:
+                continue  # part of a longer name ("Freeman Road"); the facility rule has the rest
+            out.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "HOSPITAL"))
+        return out
+
+    def _hospitals(self, text: str) -> list[tuple[int, int, str]]:
+        out = [(m.start(), m.end(), "HOSPITAL") for m in self.ysbyty_re.finditer(text)]
         for m in self.hospital_re.finditer(text):
             start, end = m.start(), m.end()
             words = list(re.finditer(r"\S+", m.group(0)))
@@ -195,9 +241,18 @@ class PiiRules:
             for m in regex.finditer(text):
                 if regex is self.intro_re and self._thing_named(text, m.start()):
                     continue
-                name = self._trim_name(m.group("name"))
+                # After "my name is" a second capitalised word is a surname even when it is also a
+                # town ("Featherstone", "Ripley"); after a kinship word it may be where they live.
+                name = self._trim_name(m.group("name"), towns=regex is not self.intro_re)
                 if self._ok_name(name, town_ok=True) and self._looks_proper(doc, m.start("name"), m.start("name") + len(name)):
                     out.append((m.start("name"), m.start("name") + len(name), "PERSON"))
+        for m in self.here_re.finditer(text):
+            name = self._trim_name(m.group("name"))
+            if self._ok_name(name):
+                out.append((m.start("name"), m.start("name") + len(name), "PERSON"))
+        sign = signoff_tail(text)
+        if sign is not None and self._ok_name(text[sign[0]:sign[1]], town_ok=True):
+            out.append((sign[0], sign[1], "PERSON"))
         lines = text.rstrip().split("\n")
         tail = lines[-2:] if len(lines) > 1 else []
         pos = len(text.rstrip()) - sum(len(line) + 1 for line in tail) + 1
@@ -218,9 +273,10 @@ class PiiRules:
         """"a village called Warnham", "a group called Second Steps": a name, but not a person's."""
         return bool(self._THINGS.search(text[max(0, cue_start - 30):cue_start]))
 
-    def _trim_name(self, name: str) -> str:
+    def _trim_name(self, name: str, towns: bool = True) -> str:
         parts = name.split()
-        if len(parts) == 2 and (parts[1] in self._NOT_NAME or parts[1] in uk_towns() or parts[1] in self.not_person):
+        if len(parts) == 2 and (parts[1] in self._NOT_NAME or (towns and parts[1] in uk_towns())
+                                or parts[1] in self.not_person):
             return parts[0]
         return name
 
@@ -311,6 +367,7 @@ class Places:
         signoff_start = stripped.rfind("\n") + 1 if "\n" in stripped else len(stripped) + 1
         scores: dict[str, float] = {}
         surface: dict[str, str] = {}
+        sign = signoff_tail(text)
         for span in places:
             key = self.towns[span.text].name if span.text in self.towns else span.text
             surface.setdefault(key, span.text)
@@ -324,7 +381,9 @@ class Places:
                 score += 3
             line_start = text.rfind("\n", 0, span.start_char) + 1
             line = text[line_start:text.find("\n", span.end_char) if "\n" in text[span.end_char:] else len(text)]
-            if span.start_char >= signoff_start and len(line.split()) <= 12:
+            if sign is not None and span.start_char == sign[2]:
+                score += 3  # "..., Isla, Nairn" closing the story
+            elif span.start_char >= signoff_start and len(line.split()) <= 12:
                 score += 3  # a sign-off line: "Trevor, Ballymena"
             elif span.start_char > len(text) * 0.85 and re.search(r"\b\d+\s+[A-Z][a-z]+", text[max(0, span.start_char - 40):span.start_char]):
                 score += 3  # the town in a postal address
@@ -484,27 +543,33 @@ def _quoted_regions(text: str) -> list[tuple[int, int, int]]:
     return regions
 
 
+def _loose_apostrophes(pattern: str) -> str:
+    """Let "don't" in a pattern also match "dont" and "don’t": storytellers often drop apostrophes."""
+    return pattern.replace("'", "['’]?")
+
+
 class Flags:
     """Safeguarding, spam, misinformation and legal-risk flags with their evidence spans."""
 
     def __init__(self, cfg: dict[str, Any]):
         flags = re.IGNORECASE
         sg = cfg["safeguarding"]
-        self.sg_patterns = [re.compile(p, flags) for p in sg["patterns"]]
-        self.sg_exempt = [re.compile(p, flags) for p in sg["negation_exempt"]]
+        self.sg_patterns = [re.compile(_loose_apostrophes(p), flags) for p in sg["patterns"]]
+        self.sg_exempt = [re.compile(_loose_apostrophes(p), flags) for p in sg["negation_exempt"]]
         self.sg_neg = set(sg["negated_before"])
         self.sg_window = int(sg["negation_window_words"])
         sp = cfg["spam"]
         self.spam_patterns = [(re.compile(p, flags), float(w)) for p, w in sp["patterns"].items()]
         self.spam_threshold = float(sp["threshold"])
         mi = cfg["misinformation"]
-        self.mi_patterns = [re.compile(p, flags) for p in mi["patterns"]]
-        self.mi_strong = [re.compile(p, flags) for p in mi["strong_patterns"]]
+        self.mi_patterns = [re.compile(_loose_apostrophes(p), flags) for p in mi["patterns"]]
+        self.mi_strong = [re.compile(_loose_apostrophes(p), flags) for p in mi["strong_patterns"]]
         self.mi_neg = set(mi["negated_before"]) | {"thought", "believed", "assumed", "hoped", "think", "if"}
         self.mi_window = int(mi["negation_window_words"])
         self.mi_threshold = float(mi["threshold"])
         lr = cfg["legal_risk"]
         self.lr_patterns = [re.compile(p, flags) for p in lr["accusation_patterns"]]
+        self.lr_strong = re.compile("|".join(f"(?:{p})" for p in lr.get("strong_accusation_patterns", [])) or r"(?!)", flags)
         self.lr_any = re.compile("|".join(f"(?:{p})" for p in lr["accusation_patterns"]), flags)
         self.lr_not_named = [c.lower() for c in lr["not_named_cues"]]
         self.lr_before = int(lr["window_sentences_before"])
@@ -612,7 +677,11 @@ class Flags:
             around = full[lo:sents[min(len(sents) - 1, i + 1)].end_char].lower()
             if any(c in around for c in self.lr_not_named):
                 continue
-            if any(lo <= s < hi for s, _ in named):
+            strong = [m for m in hits if self.lr_strong.search(m.group(0))]
+            if strong and any(s < hi for s, _ in named):
+                # A grave accusation (negligence, legal action) about a clinician or hospital named earlier.
+                ev += [{"start": sent.start_char + m.start(), "end": sent.start_char + m.end()} for m in hits]
+            elif any(lo <= s < hi for s, _ in named):
                 ev += [{"start": sent.start_char + m.start(), "end": sent.start_char + m.end()} for m in hits]
         return _merge_spans(ev)
 

@@ -68,6 +68,7 @@ class PossiblePhoneRecognizer(PhoneRecognizer):
     someone's number as far as redaction goes."""
 
     SCORE = 0.6
+    EXTENSION = re.compile(r"\s*(?:ext\.?|extn\.?|extension|x)\s*\d{1,5}\s*$", re.IGNORECASE)
 
     def __init__(self) -> None:
         super().__init__(supported_regions=("GB",), leniency=0,
@@ -78,6 +79,9 @@ class PossiblePhoneRecognizer(PhoneRecognizer):
         # has ten or eleven digits after its 0 (or +44), so keep only those.
         kept = []
         for r in super().analyze(text, entities, nlp_artifacts):
+            ext = self.EXTENSION.search(text, r.start, r.end)
+            if ext is not None:
+                r.end = ext.start()  # "0161 496 0000 ext 2": the number is the part before "ext"
             digits = re.sub(r"\D", "", text[r.start:r.end])
             candidate = text[r.start:r.end].lstrip()
             if candidate.startswith("+") or candidate.startswith("(+"):
