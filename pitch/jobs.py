@@ -43,7 +43,8 @@ def build_pack(pack_id: int) -> None:
             session.commit()
             return
         data = service.zip_files(files)
-        key = f"packs/{uuid.uuid4().hex}.zip"
+        # The file name last: the local /files route names the download after it (S3 is told the name).
+        key = f"packs/{uuid.uuid4().hex}/{files.name}"
         storage.put(key, data, "application/zip")
         session.refresh(pack)
         session.refresh(story)

@@ -217,7 +217,7 @@ def build_pack_files(session: Session, story: Story, draft: Draft, config, photo
     release = documents.PressRelease(
         headline=scrub_name(draft.headline, story), standfirst=scrub_name(draft.standfirst, story), town=town, date=today,
         storyteller_description=who, spokesperson_name=config["SPOKESPERSON_NAME"],
-        spokesperson_role=config["SPOKESPERSON_ROLE"], spokesperson_quote=draft.spokesperson_quote,
+        spokesperson_role=config["SPOKESPERSON_ROLE"], spokesperson_quote=scrub_name(draft.spokesperson_quote, story),
         call_to_action=config["CALL_TO_ACTION"], media_contact=contact, body=[opening], quotes=quotes,
         embargo=draft.embargo_at(), interview_available=interview_ok,
         photo_caption=(f"{who if name_ok else 'The storyteller'}, from {town}. Photo supplied by the storyteller "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from datetime import date
 
@@ -49,7 +50,9 @@ def _story_or_404(public_id: str) -> Story:
 def _draft_from_form(form: DraftForm) -> service.Draft:
     chosen = [q for q in request.form.getlist("quote") if q.strip()]
     extra = [line.strip() for line in (form.extra_quotes.data or "").splitlines() if line.strip()]
-    embargo = (form.embargo.data or "").strip().replace(" ", "T") or None
+    embargo = (form.embargo.data or "").strip()
+    # "2026-12-01 00:01" is stored as ISO; anything else is kept as typed, to be shown back with its error.
+    embargo = re.sub(r"^(\d{4}-\d{2}-\d{2})\s+(?=\d)", r"\1T", embargo) or None
     return service.Draft(
         headline=(form.headline.data or "").strip(), standfirst=(form.standfirst.data or "").strip(),
         quotes=chosen + extra, spokesperson_quote=(form.spokesperson_quote.data or "").strip(), embargo=embargo,
