@@ -9,6 +9,14 @@ import_models()
 target_metadata = Base.metadata
 
 
+# PostgreSQL-only objects made by hand in migrations, which the models do not describe.
+DATABASE_ONLY = {("column", "search"), ("index", "ix_story_versions_search"), ("index", "ix_story_versions_fts")}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return (type_, name) not in DATABASE_ONLY
+
+
 def run_migrations_online() -> None:
     if has_app_context():
         engine = current_app.extensions["storydesk.db"].engine
@@ -23,6 +31,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, new_public_id, utcnow
@@ -59,10 +59,6 @@ class Story(Base):
     photos: Mapped[list["Photo"]] = relationship(back_populates="story", order_by="Photo.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version_id}
-    __table_args__ = (
-        # The queue's order: safeguarding first, then oldest first, within a status.
-        Index("ix_stories_queue", "status", "safeguarding", "created_at", "id"),
-    )
 
     @property
     def current_version(self) -> "StoryVersion | None":
@@ -76,6 +72,19 @@ class Story(Base):
     def photo(self) -> "Photo | None":
         live = [p for p in self.photos if p.deleted_at is None]
         return live[-1] if live else None
+
+
+# The queue's order: safeguarding first, then oldest first, within a status (migration 0004).
+Index("ix_stories_queue", Story.status, Story.safeguarding.desc(), Story.created_at, Story.id)
+
+
+class StoryStatusCount(Base):
+    """How many stories each status has, kept by database triggers (migration 0004) for the queue's tabs."""
+
+    __tablename__ = "story_status_counts"
+
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class StoryVersion(Base):
