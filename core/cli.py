@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

@@ -6,7 +6,7 @@ from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

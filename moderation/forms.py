@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select
+from sqlalchemy import and_, exists, false, func, literal_column, or_, select, true
 from sqlalchemy.orm import Session
 
 from moderation.models import Review, StoryTag
@@ -119,10 +119,11 @@ def queue_page(session: Session, filters: QueueFilters, page_size: int = PAGE_SI
         flagged, created, story_id = cursor
         # Written so the index scan can start at the cursor: created_at >= X first.
         after_in_group = and_(Story.created_at >= created, or_(Story.created_at > created, Story.id > story_id))
+        # "= false", not "IS false": only an equality lets the index scan start at the cursor.
         if flagged:
-            query = query.where(or_(Story.safeguarding.is_(False), and_(Story.safeguarding.is_(True), after_in_group)))
+            query = query.where(or_(Story.safeguarding == false(), and_(Story.safeguarding == true(), after_in_group)))
         else:
-            query = query.where(Story.safeguarding.is_(False), after_in_group)
+            query = query.where(Story.safeguarding == false(), after_in_group)
     query = query.order_by(Story.safeguarding.desc(), Story.created_at.asc(), Story.id.asc()).limit(page_size + 1)
     stories = list(session.scalars(query))
     more = len(stories) > page_size

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.audit import record
 from core.db import utcnow
 from moderation.models import REJECT_REASONS, Note, Review, User
-from moderation.workflow import TransitionError, transition
+from moderation.workflow import transition
 from stories.consent import consent_for
 from stories.models import Story, StoryVersion
 from stories.service import add_version

@@ -189,6 +189,36 @@ def run_jobs(app):
     return run
 
 
+@pytest.fixture(autouse=True)
+def _fast_argon2(monkeypatch):
+    """Staff passwords hash in milliseconds in tests (tests/staff.py)."""
+    from moderation import accounts
+    from tests.staff import DUMMY_HASH, FAST_HASHER
+
+    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", DUMMY_HASH)
+
+
+@pytest.fixture
+def make_user(app):
+    """Make a staff account whose password is tests.staff.PASSWORD."""
+    from core.db import db_session
+    from moderation.models import User
+    from tests.staff import PASSWORD_HASH
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "moderator", email: str | None = None, **fields):
+        session = db_session()
+        user = User(email=email or f"{role}{next(counter)}@charity.example", role=role, password_hash=PASSWORD_HASH,
+                    **fields)
+        session.add(user)
+        session.commit()
+        return user
+
+    return make
+
+
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

@@ -8,23 +8,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from argon2 import PasswordHasher
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.db import db_session, utcnow
 from core.jobs import PENDING_KEY
-from moderation import accounts, service
+from moderation import service
 from moderation.models import Review, Tagging, User
 from stories.models import Story
 from tests.factories import make_story, story_text
+from tests.staff import PASSWORD
 
-PASSWORD = "correct horse battery staple"
-# Still argon2id, with the cheapest parameters: the defaults take ~0.3 s per hash or check.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-PASSWORD_HASH = FAST_HASHER.hash(PASSWORD)
-DUMMY_HASH = FAST_HASHER.hash("dummy password for timing")
 
 CONFLICT_TEXT = "This story changed while you were looking at it"
 FORBIDDEN = "You do not have permission to see this page"
@@ -54,24 +48,6 @@ _ACTIVE = """() => {
 # --- staff, fast --------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _fast_argon2(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", DUMMY_HASH)
-
-
-@pytest.fixture
-def make_user(app):
-    counter = iter(range(1, 10_000))
-
-    def make(role: str = "moderator", email: str | None = None) -> User:
-        session = db_session()
-        user = User(email=email or f"{role}{next(counter)}@charity.example", role=role, password_hash=PASSWORD_HASH)
-        session.add(user)
-        session.commit()
-        return user
-
-    return make
 
 
 def sign_in(page, base: str, user: User, path: str = "/login") -> None:

@@ -5,44 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from argon2 import PasswordHasher
 
 from core.db import db_session
-from moderation import accounts
 from moderation.models import User
 from tests.conftest import csrf_from
-
-# The app's own hasher, before the tests swap in a cheaper one.
-REAL_HASHER = accounts._hasher
-PASSWORD = "correct horse battery staple"
-# Still argon2id, with the cheapest parameters: the default ones take ~0.3 s per hash or check.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-PASSWORD_HASH = FAST_HASHER.hash(PASSWORD)
-DUMMY_HASH = FAST_HASHER.hash("dummy password for timing")
+from tests.staff import PASSWORD
 
 _CSRF_ANY = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
 _SEEN = re.compile(r'name="seen_version" type="hidden" value="(\d+)"')
-
-
-@pytest.fixture(autouse=True)
-def _fast_argon2(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", DUMMY_HASH)
-
-
-@pytest.fixture
-def make_user(app):
-    counter = iter(range(1, 10_000))
-
-    def make(role: str = "moderator", email: str | None = None, **fields) -> User:
-        session = db_session()
-        user = User(email=email or f"{role}{next(counter)}@charity.example", role=role, password_hash=PASSWORD_HASH,
-                    **fields)
-        session.add(user)
-        session.commit()
-        return user
-
-    return make
 
 
 def sign_in(client, email: str, password: str = PASSWORD, next_url: str | None = None):

@@ -13,7 +13,8 @@ from moderation import accounts
 from moderation.account_views import SIGN_IN_FAILED
 from moderation.models import User
 from tests.conftest import csrf_from
-from tests.moderation.conftest import PASSWORD, REAL_HASHER, fresh, sign_in, token_from
+from tests.moderation.conftest import fresh, sign_in, token_from
+from tests.staff import PASSWORD, REAL_HASHER
 
 NEW_PASSWORD = "a brand new long password"
 

@@ -8,7 +8,6 @@ import re
 import zipfile
 
 import pytest
-from argon2 import PasswordHasher
 from flask import g
 
 from core.db import db_session
@@ -33,16 +32,6 @@ STORY = (
     "I want every hospital to have a specialist nurse, because mine was the one person who answered my questions."
 )
 
-
-# Still argon2id, with the cheapest parameters: the default ones take ~0.3 s per hash or check.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-DUMMY_HASH = FAST_HASHER.hash("dummy password for timing")
-
-
-@pytest.fixture(autouse=True)
-def _fast_argon2(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", DUMMY_HASH)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.audit import AuditEvent
 from core.db import db_session
 from core.storage import get_storage
-from stories.consent import consent_for, current_consents
+from stories.consent import consent_for
 from stories.models import Consent, Photo, Story, StoryVersion
 from stories.photos import clean_photo
 from tests.conftest import csrf_from

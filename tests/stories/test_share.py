@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEvent
 from core.db import db_session
-from stories.models import CONSENT_SCOPES, Consent, Photo, Story, StoryVersion
+from stories.models import CONSENT_SCOPES, Photo, Story
 from tests.factories import story_text
 
 
