@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from core.db import utcnow
 from core.jobs import job_session
-from core.signals import story_erased, story_withdrawn
+from core.signals import consent_withdrawn, story_erased, story_withdrawn
 from core.storage import FileMissing, get_storage
 from pitch import service
 from pitch.models import Pack
@@ -87,5 +87,15 @@ def _on_erased(sender, session, story_id: int, storage=None, **_) -> None:
             pack.status, pack.revoked_at = "revoked", utcnow()
 
 
+def _on_consent_withdrawn(sender, session, story_id: int, scopes: list[str], **_) -> None:
+    """A pack embodies the consent it was built under: taking back press, name, photo or
+    interview consent revokes it, as a withdrawal does."""
+    if set(scopes) & PACK_SCOPES:
+        service.revoke_packs(session, story_id)
+
+
+PACK_SCOPES = {"press", "name", "photo", "interview"}
+
 story_withdrawn.connect(_on_withdrawn, weak=False)
+consent_withdrawn.connect(_on_consent_withdrawn, weak=False)
 story_erased.connect(_on_erased, weak=False)

@@ -26,7 +26,7 @@ bp = Blueprint("pitch", __name__, url_prefix="/pitch")
 
 PACK_STATUS = {
     "queued": "Waiting to be built", "building": "Being built", "ready": "Ready to download",
-    "failed": "Could not be built", "revoked": "Revoked: the storyteller withdrew their story",
+    "failed": "Could not be built", "revoked": "Revoked: the storyteller withdrew their story or took back their consent",
 }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import record
 from core.db import utcnow
+from core.signals import consent_withdrawn
 from stories.models import CHANNELS, CONFIRMATIONS, CONSENT_SCOPES, Consent, Story
 
 DATA = Path(__file__).with_name("data") / "consent.json"
@@ -104,6 +105,9 @@ def change_consents(
             )
         )
         changed.append(scope)
+    withdrawn = [scope for scope in changed if not answers[scope]]
+    if withdrawn:
+        consent_withdrawn.send(session=session, story_id=story.id, scopes=withdrawn)
     if changed:
         record(
             session, "consent_changed", actor_kind=actor_kind, actor_user_id=actor_user_id, story_id=story.id,

@@ -391,3 +391,24 @@ def test_a_generated_press_release_converts_to_pdf(outlets, press, approved_stor
     pdf = out / (source.stem + ".pdf")
     assert pdf.exists(), result.stdout + result.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_taking_back_photo_consent_revokes_packs_but_taking_back_contact_does_not(app, outlets, press, approved_story,
+                                                                                  pitching, run_jobs):
+    story, token = approved_story(consents={"website": True, "press": True, "photo": True, "contact": True})
+    pack = pitching.build(press, story)
+    storyteller = app.test_client()
+
+    def untick(scope: str) -> None:
+        html = storyteller.get(f"/my-story/{token}").get_data(as_text=True)
+        ticked = re.findall(r'name="(consent_[a-z]+)" type="checkbox" value="y" checked', html)
+        data = {"csrf_token": csrf_from(html), **{name: "y" for name in ticked if name != f"consent_{scope}"}}
+        assert storyteller.post(f"/my-story/{token}/consent", data=data).status_code == 302
+
+    untick("contact")
+    assert fresh(pack).status == "ready", "contact consent is not part of a pack"
+    untick("photo")
+    assert fresh(pack).status == "revoked"
+    assert press.get(f"/pitch/packs/{pack.public_id}/download").status_code == 410
+    run_jobs()
+    assert fresh(pack).storage_key is None
