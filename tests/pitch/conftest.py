@@ -8,7 +8,6 @@ import re
 import zipfile
 
 import pytest
-from flask import g
 
 from core.db import db_session
 from moderation import accounts
@@ -35,22 +34,6 @@ STORY = (
 
 
 @pytest.fixture
-def _requests_are_separate(app):
-    """The `app` fixture keeps one app context open, so `g` outlives a request; a browser's request
-    never sees another's signed-in user or CSRF token, so drop them each time. The database session is
-    shared with the test too (expire_on_commit is off), so each request reads the database afresh, as a
-    request with a session of its own does."""
-
-    @app.before_request
-    def _forget_previous_request():
-        for name in ("_login_user", "csrf_token", "csrf_valid"):
-            g.pop(name, None)
-        session = g.get("db_session")
-        if session is not None:
-            session.expire_all()
-
-
-@pytest.fixture
 def outlets(app):
     """The starter directory, loaded as `flask pitch load-outlets` would."""
     from pitch.outlets import load_starter
@@ -62,7 +45,7 @@ def outlets(app):
 
 
 @pytest.fixture
-def make_staff(app, _requests_are_separate):
+def make_staff(app):
     counter = iter(range(1, 10_000))
 
     def make(role: str = "press_officer", email: str | None = None):
@@ -75,7 +58,7 @@ def make_staff(app, _requests_are_separate):
 
 
 @pytest.fixture
-def signed_in(app, _requests_are_separate):
+def signed_in(app):
     """A new test client signed in as ``user`` through /login."""
 
     def sign(user):
