@@ -144,7 +144,7 @@ def test_a_press_officer_pitches_a_leeds_story_and_the_storyteller_withdraws_it(
 
     # At once: the pack page says revoked, and the download fails.
     page.goto(pack_url)
-    expect(page.locator("#pack-status")).to_have_text("Revoked: the storyteller withdrew their story")
+    expect(page.locator("#pack-status")).to_have_text("Revoked: the storyteller withdrew their story or took back their consent")
     expect(page.locator("#revoked")).to_contain_text("This pack has been revoked")
     expect(page.locator("#revoked")).to_contain_text("It had not been sent to any outlet.")
     expect(page.locator("#download")).to_have_count(0)

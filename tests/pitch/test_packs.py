@@ -263,8 +263,8 @@ def test_a_pack_is_queued_built_and_downloaded_from_storage(app, outlets, press,
     assert len(events) == 1
 
 
-def test_a_pack_whose_consent_went_before_it_was_built_fails_without_a_file(app, outlets, press_officer,
-                                                                               approved_story, run_jobs):
+def test_a_pack_whose_consent_went_before_it_was_built_is_revoked_without_a_file(app, outlets, press_officer,
+                                                                                   approved_story, run_jobs):
     story, _ = approved_story()
     session = db_session()
     draft = service.default_draft(session, story, app.config)
@@ -273,8 +273,23 @@ def test_a_pack_whose_consent_went_before_it_was_built_fails_without_a_file(app,
     session.commit()
     run_jobs()
     pack = fresh(pack)
+    assert pack.status == "revoked" and pack.storage_key is None
+
+
+def test_the_build_job_checks_again_and_fails_a_story_no_longer_approved(app, outlets, press_officer,
+                                                                         approved_story, run_jobs):
+    from moderation.workflow import transition
+
+    story, _ = approved_story()
+    session = db_session()
+    draft = service.default_draft(session, story, app.config)
+    pack = service.request_pack(session, story, press_officer, draft)
+    transition(session, story, "in_review", actor_kind="staff", actor_user_id=press_officer.id, reason="reopened")
+    session.commit()
+    run_jobs()
+    pack = fresh(pack)
     assert pack.status == "failed" and pack.storage_key is None
-    assert pack.error == "The storyteller has not agreed to their story being shared with journalists."
+    assert pack.error == "Only stories approved by a moderator can be pitched."
 
 
 # --- withdrawal ---------------------------------------------------------------------------
