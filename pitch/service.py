@@ -169,19 +169,25 @@ def _normalise(text: str) -> str:
 
 # --- outlets --------------------------------------------------------------------------------
 
-def outlet_records(session: Session) -> tuple[list[Outlet], list[OutletRecord]]:
-    outlets = list(session.scalars(select(Outlet).where(Outlet.active.is_(True)).order_by(Outlet.name)))
+_OUTLET_COLUMNS = (Outlet.id, Outlet.public_id, Outlet.name, Outlet.kind, Outlet.areas, Outlet.nation, Outlet.region,
+                   Outlet.newsdesk_email, Outlet.phone, Outlet.notes, Outlet.active)
+
+
+def outlet_records(session: Session) -> tuple[list, list[OutletRecord]]:
+    """Active outlets as plain rows (no ORM objects: a pack reads hundreds) and as matching records."""
+    rows = list(session.execute(select(*_OUTLET_COLUMNS).where(Outlet.active.is_(True)).order_by(Outlet.name)))
     records = [
-        OutletRecord(o.name, o.kind, tuple(o.areas or ()), o.nation, o.region, o.newsdesk_email or "", o.phone or "",
-                     o.notes or "", o.active)
-        for o in outlets
+        OutletRecord(r.name, r.kind, tuple(r.areas or ()), r.nation, r.region, r.newsdesk_email or "", r.phone or "",
+                     r.notes or "", r.active)
+        for r in rows
     ]
-    return outlets, records
+    return rows, records
 
 
-def matched_outlets(session: Session, story: Story) -> list[tuple[Outlet, Match]]:
-    outlets, records = outlet_records(session)
-    by_name = {o.name: o for o in outlets}
+def matched_outlets(session: Session, story: Story) -> list[tuple]:
+    """(outlet row, Match) pairs, most local first; a row has id, public_id, name, kind, areas, contacts."""
+    rows, records = outlet_records(session)
+    by_name = {r.name: r for r in rows}
     return [(by_name[m.outlet.name], m) for m in rank_outlets(records, story.town, story.postcode_outward)]
 
 
@@ -306,7 +312,9 @@ def zip_files(pack_files: PackFiles) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in pack_files.files.items():
-            archive.writestr(name, data)
+            # .docx and photos are compressed already: storing them saves time and nothing else.
+            compress = zipfile.ZIP_DEFLATED if name.endswith((".csv", ".txt")) else zipfile.ZIP_STORED
+            archive.writestr(name, data, compress_type=compress)
     return out.getvalue()
 
 
