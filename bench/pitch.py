@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -27,7 +24,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from bench.support import backend_name, temporary_app  # noqa: E402
 
 STORY = (
     "I was diagnosed with secondary breast cancer in my bones two years after I finished treatment for primary "
@@ -49,95 +46,75 @@ def main() -> int:
 
     from PIL import Image
 
-    from app import create_app
-    from core.cli import upgrade
-    from core.db import db_session, normalise_url
+    from core.db import db_session
 
-    url = os.environ.get("DATABASE_URL")
-    schema = None
-    tmp = tempfile.mkdtemp(prefix="storydesk-bench-")
-    if url and not url.startswith("sqlite"):
-        schema = f"bench_{secrets.token_hex(4)}"
-        with create_engine(normalise_url(url)).begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    else:
-        url = f"sqlite:///{tmp}/bench.db"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema, "INSTANCE_PATH": tmp,
-                      "FILES_DIR": f"{tmp}/files", "REDIS_URL": None})
-    try:
-        with app.app_context():
-            upgrade()
-            from core.storage import get_storage
-            from moderation import accounts, service as moderation
-            from pitch import documents, outlets, service
-            from pitch.jobs import build_pack
-            from pitch.models import Pack
-            from stories.photos import clean_photo
-            from stories.service import StoryInput, create_story
+    with temporary_app() as app:
+        from core.storage import get_storage
+        from moderation import accounts, service as moderation
+        from pitch import documents, outlets, service
+        from pitch.jobs import build_pack
+        from pitch.models import Pack
+        from stories.photos import clean_photo
+        from stories.service import StoryInput, create_story
 
-            session = db_session()
-            outlets.load_starter(session)
-            user = accounts.create_user(session, "press@bench.example", "admin", "bench password 123")
-            image = io.BytesIO()
-            Image.new("RGB", (1200, 900), (180, 40, 90)).save(image, "JPEG")
-            story, _ = create_story(session, StoryInput(
-                text=STORY, town="Leeds", about="self", first_name="Maureen", postcode_outward="LS6",
-                consents={scope: True for scope in ("website", "press", "interview", "name", "photo", "contact")},
-                adult=True, own_story=True, title="A nurse who rings back"), storage=get_storage(),
-                photo=clean_photo(image.getvalue()))
+        session = db_session()
+        outlets.load_starter(session)
+        user = accounts.create_user(session, "press@bench.example", "admin", "bench password 123")
+        image = io.BytesIO()
+        Image.new("RGB", (1200, 900), (180, 40, 90)).save(image, "JPEG")
+        story, _ = create_story(session, StoryInput(
+            text=STORY, town="Leeds", about="self", first_name="Maureen", postcode_outward="LS6",
+            consents={scope: True for scope in ("website", "press", "interview", "name", "photo", "contact")},
+            adult=True, own_story=True, title="A nurse who rings back"), storage=get_storage(),
+            photo=clean_photo(image.getvalue()))
+        session.commit()
+        moderation.approve(session, story, user, None, uses=["website", "press"], enforce_claim=False)
+        session.commit()
+        draft = service.default_draft(session, story, app.config)
+        draft.quotes = ["Now I have a specialist nurse who rings me back the same day, and it makes all the difference."]
+
+        from dataclasses import asdict
+
+        def queued_pack() -> Pack:
+            # A pack as request_pack saves it, without the after-commit job, which we time ourselves.
+            pack = Pack(story_id=story.id, created_by_id=user.id, status="queued", draft=asdict(draft),
+                        consent_snapshot=service.consent_snapshot(story))
+            session.add(pack)
             session.commit()
-            moderation.approve(session, story, user, None, uses=["website", "press"], enforce_claim=False)
-            session.commit()
-            draft = service.default_draft(session, story, app.config)
-            draft.quotes = ["Now I have a specialist nurse who rings me back the same day, and it makes all the difference."]
+            return pack
 
-            from dataclasses import asdict
+        # One pack first: it warms caches (outlet matching loads GeoNames' towns once per process).
+        build_pack(queued_pack().id)
 
-            def queued_pack() -> Pack:
-                # A pack as request_pack saves it, without the after-commit job, which we time ourselves.
-                pack = Pack(story_id=story.id, created_by_id=user.id, status="queued", draft=asdict(draft),
-                            consent_snapshot=service.consent_snapshot(story))
-                session.add(pack)
-                session.commit()
-                return pack
+        times: list[float] = []
+        for _ in range(args.packs):
+            pack = queued_pack()
+            started = time.perf_counter()
+            build_pack(pack.id)
+            times.append(time.perf_counter() - started)
+            session.refresh(pack)
+            assert pack.status == "ready", pack.error
 
-            # One pack first: it warms caches (outlet matching loads GeoNames' towns once per process).
-            build_pack(queued_pack().id)
+        import docx
 
-            times: list[float] = []
-            for _ in range(args.packs):
-                pack = queued_pack()
-                started = time.perf_counter()
-                build_pack(pack.id)
-                times.append(time.perf_counter() - started)
-                session.refresh(pack)
-                assert pack.status == "ready", pack.error
-
-            import docx
-
-            with zipfile.ZipFile(io.BytesIO(get_storage().open(pack.storage_key))) as archive:
-                names = archive.namelist()
-                paragraphs = []
-                for name in names:
-                    if name.endswith(".docx"):
-                        paragraphs += [p.text for p in docx.Document(io.BytesIO(archive.read(name))).paragraphs]
-            bare: list[float] = []
-            for _ in range(args.packs):
-                started = time.perf_counter()
-                documents.bare_docx_save(paragraphs)
-                bare.append(time.perf_counter() - started)
+        with zipfile.ZipFile(io.BytesIO(get_storage().open(pack.storage_key))) as archive:
+            names = archive.namelist()
+            paragraphs = []
+            for name in names:
+                if name.endswith(".docx"):
+                    paragraphs += [p.text for p in docx.Document(io.BytesIO(archive.read(name))).paragraphs]
+        bare: list[float] = []
+        for _ in range(args.packs):
+            started = time.perf_counter()
+            documents.bare_docx_save(paragraphs)
+            bare.append(time.perf_counter() - started)
 
         median, bare_median = statistics.median(times), statistics.median(bare)
-        print(f"Pitch-pack benchmark: {args.packs} packs, database {'PostgreSQL' if schema else 'SQLite'}, "
-              f"{len(paragraphs)} paragraphs, files {', '.join(sorted(names))}")
+        print(f"Pitch-pack benchmark: {args.packs} packs, database {backend_name(app)}, "
+          f"{len(paragraphs)} paragraphs, files {', '.join(sorted(names))}")
         print(f"  build_pack job:        median {median * 1000:7.1f} ms   p95 {p95(times) * 1000:7.1f} ms   (target: median <= 500 ms)")
         print(f"  bare python-docx save: median {bare_median * 1000:7.1f} ms   (same paragraphs, one document)")
         print(f"  ratio pack / bare save: {median / bare_median:5.2f}   (target <= 3)")
-    finally:
-        app.extensions["storydesk.db"].dispose()
-        if schema:
-            with create_engine(normalise_url(url)).begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     return 0
 
 

@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +29,9 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
+
+from bench.support import backend_name, temporary_app  # noqa: E402
 
 DEFAULT_CORPUS = _HERE.parent.parent / "shared" / "corpus" / "dev.jsonl"
 
@@ -78,67 +77,52 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=50)
     args = parser.parse_args()
 
-    from app import create_app
-    from core.cli import upgrade
-    from core.db import db_session, normalise_url
+    from core.db import db_session
 
-    url = os.environ.get("DATABASE_URL")
-    schema = None
-    tmp = tempfile.mkdtemp(prefix="storydesk-bench-")
-    if url and not url.startswith("sqlite"):
-        schema = f"bench_{secrets.token_hex(4)}"
-        with create_engine(normalise_url(url)).begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    else:
-        url = f"sqlite:///{tmp}/bench.db"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema, "INSTANCE_PATH": tmp,
-                      "REDIS_URL": None})
-    try:
-        with app.app_context():
-            upgrade()
-            texts = load_texts(args.corpus, args.stories)
-            words = sum(len(t.split()) for t in texts)
-            version_ids = seed(app, texts)
+    with temporary_app() as app:
+        texts = load_texts(args.corpus, args.stories)
+        words = sum(len(t.split()) for t in texts)
+        version_ids = seed(app, texts)
 
-            from moderation.nlp.jobs import retag, tag_version
-            from moderation.nlp.pipeline import MODEL_NAME, get_tagger
+        from moderation.nlp.jobs import retag, tag_version
+        from moderation.nlp.pipeline import MODEL_NAME, get_tagger
 
-            started = time.perf_counter()
-            tagger = get_tagger()
-            load_seconds = time.perf_counter() - started
-            tagger.tag(texts[0])  # warm up
+        started = time.perf_counter()
+        tagger = get_tagger()
+        load_seconds = time.perf_counter() - started
+        tagger.tag(texts[0])  # warm up
 
-            started = time.perf_counter()
-            retag(db_session(), version_ids, batch_size=args.batch_size)
-            batched = time.perf_counter() - started
+        started = time.perf_counter()
+        retag(db_session(), version_ids, batch_size=args.batch_size)
+        batched = time.perf_counter() - started
 
-            subset = version_ids[: max(50, len(version_ids) // 5)]
-            subset_words = sum(len(texts[i].split()) for i in range(len(subset)))
-            from sqlalchemy import delete
+        subset = version_ids[: max(50, len(version_ids) // 5)]
+        subset_words = sum(len(texts[i].split()) for i in range(len(subset)))
+        from sqlalchemy import delete
 
-            from moderation.models import Tagging
+        from moderation.models import Tagging
 
-            session = db_session()
-            session.execute(delete(Tagging).where(Tagging.version_id.in_(subset)))
-            session.commit()
-            started = time.perf_counter()
-            for version_id in subset:
-                tag_version(version_id)
-            per_job = time.perf_counter() - started
-            worker_rss = peak_rss_mb()
+        session = db_session()
+        session.execute(delete(Tagging).where(Tagging.version_id.in_(subset)))
+        session.commit()
+        started = time.perf_counter()
+        for version_id in subset:
+            tag_version(version_id)
+        per_job = time.perf_counter() - started
+        worker_rss = peak_rss_mb()
 
-            import spacy
+        import spacy
 
-            bare_nlp = spacy.load(MODEL_NAME)
-            list(bare_nlp.pipe(texts[:20], batch_size=args.batch_size))  # warm up
-            started = time.perf_counter()
-            for _ in bare_nlp.pipe(texts, batch_size=args.batch_size):
-                pass
-            bare = time.perf_counter() - started
+        bare_nlp = spacy.load(MODEL_NAME)
+        list(bare_nlp.pipe(texts[:20], batch_size=args.batch_size))  # warm up
+        started = time.perf_counter()
+        for _ in bare_nlp.pipe(texts, batch_size=args.batch_size):
+            pass
+        bare = time.perf_counter() - started
 
         rate_batched, rate_job, rate_bare = words / batched, subset_words / per_job, words / bare
         print(f"Tagging benchmark: {len(texts)} stories, {words:,} words, batch size {args.batch_size}, "
-              f"database {'PostgreSQL' if schema else 'SQLite'}")
+          f"database {backend_name(app)}")
         print(f"  pipeline load (once per process):        {load_seconds:6.1f} s")
         print(f"  job path, batched (retag / sweep):       {rate_batched:8,.0f} words/s")
         print(f"  job path, one rq job per story ({len(subset)}):   {rate_job:8,.0f} words/s")
@@ -147,11 +131,6 @@ def main() -> int:
         print(f"  ratio per-story jobs / bare nlp.pipe:    {rate_job / rate_bare:6.2f}")
         print(f"  peak resident memory after the job path: {worker_rss:6.0f} MB (target <= 500 MB)")
         print(f"  peak resident memory at the end:         {peak_rss_mb():6.0f} MB (with a second copy of the model)")
-    finally:
-        app.extensions["storydesk.db"].dispose()
-        if schema:
-            with create_engine(normalise_url(url)).begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     return 0
 
 

@@ -12,6 +12,7 @@ this module only lays out what it is given.
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import io
 import json
@@ -210,7 +211,9 @@ def script_timing(text: str, wpm: int = WORDS_PER_MINUTE) -> str:
 # --- building ---------------------------------------------------------------------------
 
 
-def _new_document(title: str) -> DocxDocument:
+@lru_cache(maxsize=1)
+def _template() -> DocxDocument:
+    """python-docx's default template, prepared once; every document starts as a copy of it."""
     document = Document()
     # British English for spelling and grammar checks in Word and LibreOffice.
     rpr = document.styles["Normal"].element.get_or_add_rPr()
@@ -220,10 +223,16 @@ def _new_document(title: str) -> DocxDocument:
     lang.set(qn("w:bidi"), "ar-SA")
     rpr.append(lang)
     properties = document.core_properties
-    properties.title = tidy(title)
     properties.author = "Storydesk"
     properties.last_modified_by = "Storydesk"
     properties.comments = ""
+    return document
+
+
+def _new_document(title: str) -> DocxDocument:
+    # Copying the parsed template is faster than reading python-docx's template file again.
+    document = copy.deepcopy(_template())
+    document.core_properties.title = tidy(title)
     return document
 
 
