@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.audit import record
@@ -184,11 +184,27 @@ def outlet_records(session: Session) -> tuple[list, list[OutletRecord]]:
     return rows, records
 
 
+# Ranking every outlet for a place is the costly part of a pack; the result only changes when an
+# outlet does, so it is kept per process, keyed by a cheap fingerprint of the outlet table.
+_RANKED: dict[tuple, list[tuple]] = {}
+
+
+def _outlets_fingerprint(session: Session) -> tuple:
+    return tuple(session.execute(select(func.count(Outlet.id), func.max(Outlet.updated_at), func.sum(Outlet.id))).one())
+
+
 def matched_outlets(session: Session, story: Story) -> list[tuple]:
     """(outlet row, Match) pairs, most local first; a row has id, public_id, name, kind, areas, contacts."""
-    rows, records = outlet_records(session)
-    by_name = {r.name: r for r in rows}
-    return [(by_name[m.outlet.name], m) for m in rank_outlets(records, story.town, story.postcode_outward)]
+    key = (_outlets_fingerprint(session), story.town, story.postcode_outward)
+    ranked = _RANKED.get(key)
+    if ranked is None:
+        rows, records = outlet_records(session)
+        by_name = {r.name: r for r in rows}
+        ranked = [(by_name[m.outlet.name], m) for m in rank_outlets(records, story.town, story.postcode_outward)]
+        if len(_RANKED) > 512:
+            _RANKED.clear()
+        _RANKED[key] = ranked
+    return list(ranked)
 
 
 # --- building the pack ------------------------------------------------------------------
