@@ -129,6 +129,9 @@ def _act(public_id: str, form_class, action, form_key: str):
         if form.csrf_token.errors:
             messages = ["This form has expired. Please try again."]
         return _render_review(story, 400, {form_key: form}, messages)
+    if hasattr(form, "seen") and form.seen() is None:
+        # Every action form carries the version the moderator saw; without it nothing is checked, so refuse.
+        return _render_review(story, 409, {form_key: form}, [service.CONFLICT_MESSAGE])
     try:
         message = action(session, story, form)
         session.commit()

@@ -312,3 +312,13 @@ def test_an_action_without_the_csrf_token_changes_nothing(staff):
                            data={"seen_version": seen_version(html), "uses": ["website"]})
     assert response.status_code == 400 and "This form has expired" in response.get_data(as_text=True)
     assert status_of(story) == "new"
+
+
+def test_an_action_without_the_version_seen_is_refused(client, make_user, login):
+    story, _ = make_story()
+    login(client, make_user("moderator"))
+    html = review_page(client, story)
+    response = client.post(f"/moderation/stories/{story.public_id}/claim", data={"csrf_token": csrf_from(html)})
+    assert response.status_code == 409
+    assert "This story changed while you were looking at it" in response.get_data(as_text=True)
+    assert fresh(story).status == "new"
