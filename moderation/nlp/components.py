@@ -469,6 +469,13 @@ class Themes:
         self.thresholds: dict[str, float] = {}
         self.max_hits = int(cfg.get("max_hits_per_term", 2))
         default = float(cfg.get("default_threshold", 2.5))
+        # A long story mentions more theme words in passing than a short one, so the bar rises
+        # with length: threshold x scale x (words / reference) ** exponent.
+        scaling = cfg.get("length_scaling", {})
+        self.scale = float(scaling.get("scale", 1.0))
+        self.reference_words = float(scaling.get("reference_words", 300))
+        self.min_words = float(scaling.get("min_words", 100))
+        self.exponent = float(scaling.get("exponent", 0.0))
         for slug, spec in cfg["themes"].items():
             terms = {t.lower(): float(w) for t, w in spec["terms"].items()}
             self.weights[slug] = terms
@@ -494,10 +501,13 @@ class Themes:
             raw[slug] = raw.get(slug, 0.0) + weight
             spans.setdefault(slug, []).append({"start": span.start_char, "end": span.end_char})
         themes = []
+        words = max(len(doc.text.split()), self.min_words)
+        factor = self.scale * (words / self.reference_words) ** self.exponent
         for slug in self.order:
             value = raw.get(slug, 0.0)
-            if value >= self.thresholds[slug]:
-                score = round(1 - math.exp(-value / (2 * self.thresholds[slug])), 3)
+            threshold = self.thresholds[slug] * factor
+            if value >= threshold:
+                score = round(1 - math.exp(-value / (2 * threshold)), 3)
                 themes.append({"slug": slug, "score": score, "spans": _merge_spans(spans[slug])})
         themes.sort(key=lambda t: -t["score"])
         doc._.themes = themes

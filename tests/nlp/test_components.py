@@ -134,3 +134,14 @@ def test_quotes_are_first_person_sentences_of_quotable_length(tag):
     assert all("@" not in q["text"] for q in quotes)          # no personal data in a quote
     assert all(8 <= len(q["text"].split()) <= 40 for q in quotes)
     assert [q["score"] for q in quotes] == sorted((q["score"] for q in quotes), reverse=True)
+
+
+def test_a_long_story_needs_more_than_passing_mentions_to_assert_a_theme(tagger):
+    # Two passing mentions of work in a short story are enough; the same two lost in a long
+    # story about something else are not.
+    work = "I had to give up my job and my sick pay ran out. "
+    short = work + "I was told it had spread to my bones. " * 3
+    long = work + " ".join(["We walk the dog on the beach every morning and the sea air helps me think."] * 60)
+    slugs = lambda text: {t["slug"] for t in tagger.tag(text)["themes"]}  # noqa: E731
+    assert "work_money" in slugs(short)
+    assert "work_money" not in slugs(long)
