@@ -154,6 +154,26 @@ def storage_from_config(config) -> Storage:
     return LocalStorage(config["FILES_DIR"], config["SECRET_KEY"], config.get("DOWNLOAD_URL_SECONDS", 300))
 
 
+def read_if_present(storage: Storage, key: str | None) -> bytes | None:
+    """The file's bytes, or None when there is no key or the file has gone."""
+    if not key:
+        return None
+    try:
+        return storage.open(key)
+    except FileMissing:
+        return None
+
+
+def file_response(key: str, content_type: str, cache_control: str = "private, no-store"):
+    """Serve a stored file through the app (never cached by the browser); 404 when it has gone."""
+    from flask import Response, abort
+
+    data = read_if_present(get_storage(), key)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype=content_type, headers={"Cache-Control": cache_control})
+
+
 def get_storage() -> Storage:
     from flask import current_app
 

@@ -1,10 +1,10 @@
 """Published stories at /stories: moderated text only, as far as the storyteller consented."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, abort, render_template
 
 from core.db import db_session
-from core.storage import FileMissing, get_storage
+from core.storage import file_response
 from moderation.service import published
 
 bp = Blueprint("published", __name__, url_prefix="/stories")
@@ -29,8 +29,4 @@ def photo(public_id: str):
     if not items or not items[0].show_photo:
         abort(404)
     photo = items[0].story.photo
-    try:
-        data = get_storage().open(photo.storage_key)
-    except FileMissing:
-        abort(404)
-    return Response(data, mimetype=photo.content_type, headers={"Cache-Control": "no-store"})
+    return file_response(photo.storage_key, photo.content_type, cache_control="no-store")

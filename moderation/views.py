@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit import AuditEvent
 from core.db import db_session
-from core.storage import FileMissing, get_storage
+from core.storage import file_response
 from moderation import service
 from moderation.accounts import role_required
 from moderation.diff import side_by_side
@@ -216,13 +216,7 @@ def photo(public_id: str):
     story = _story_or_404(public_id)
     if story.photo is None:
         abort(404)
-    try:
-        data = get_storage().open(story.photo.storage_key)
-    except FileMissing:
-        abort(404)
-    response = Response(data, mimetype=story.photo.content_type)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(story.photo.storage_key, story.photo.content_type)
 
 
 @bp.post("/stories/<public_id>/redactions")

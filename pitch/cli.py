@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from core.db import db_session
-from core.storage import FileMissing, get_storage
+from core.storage import get_storage, read_if_present
 from moderation.service import story_by_public_id
 from pitch import outlets, service
 
@@ -42,12 +42,7 @@ def build(story_id: str, out_dir: str) -> None:
     refusal = service.pitch_refusal(session, story)
     if refusal:
         _fail(refusal)
-    photo = None
-    if story.photo is not None:
-        try:
-            photo = get_storage().open(story.photo.storage_key)
-        except FileMissing:
-            photo = None
+    photo = read_if_present(get_storage(), story.photo.storage_key if story.photo else None)
     try:
         files = service.build_pack_files(session, story, service.default_draft(session, story, current_app.config),
                                          current_app.config, photo_bytes=photo)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.db import utcnow
 from core.jobs import job_session
 from core.signals import consent_withdrawn, story_erased, story_withdrawn
-from core.storage import FileMissing, get_storage
+from core.storage import get_storage, read_if_present
 from pitch import service
 from pitch.models import Pack
 from stories.models import Story
@@ -28,12 +28,7 @@ def build_pack(pack_id: int) -> None:
         pack.status = "building"
         session.commit()
         story = session.get(Story, pack.story_id)
-        photo_bytes = None
-        if story.photo is not None:
-            try:
-                photo_bytes = storage.open(story.photo.storage_key)
-            except FileMissing:
-                photo_bytes = None
+        photo_bytes = read_if_present(storage, story.photo.storage_key if story.photo else None)
         try:
             files = service.build_pack_files(session, story, service.draft_of(pack), current_app.config,
                                              photo_bytes=photo_bytes)

@@ -1,12 +1,12 @@
 """The storyteller's pages: share a story, the receipt, the private link."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db_session
 from core.limits import limiter
-from core.storage import FileMissing, get_storage
+from core.storage import file_response, get_storage
 from moderation.workflow import PLAIN_STATUS
 from stories import consent, service
 from stories.forms import ABOUT_LABELS, SITE_LABELS, ConsentForm, ResubmitForm, ShareForm, WithdrawForm
@@ -172,16 +172,9 @@ def withdraw(token: str):
 @bp.get("/my-story/<token>/photo")
 def my_photo(token: str):
     story = _story_or_404(token)
-    photo = story.photo
-    if photo is None:
+    if story.photo is None:
         abort(404)
-    try:
-        data = get_storage().open(photo.storage_key)
-    except FileMissing:
-        abort(404)
-    response = Response(data, mimetype=photo.content_type)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(story.photo.storage_key, story.photo.content_type)
 
 
 def _error_summary(form) -> list[tuple[str, str]]:
