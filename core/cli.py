@@ -1,12 +1,19 @@
 """``flask db upgrade``: Alembic migrations against the configured database."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+def fail(message: str) -> None:
+    """A command's refusal: one line on stderr and exit status 1."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
 

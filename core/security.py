@@ -22,6 +22,11 @@ def token_matches(token: str, stored_hash: str | None) -> bool:
     return hmac.compare_digest(hash_token(token), stored_hash)
 
 
+def csv_safe(value: str) -> str:
+    """A spreadsheet would run a cell starting with = + - @ as a formula; a leading quote stops it."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "

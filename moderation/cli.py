@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from core.cli import fail
 from core.db import db_session
 from moderation import accounts, service
 from moderation.models import REJECT_REASONS, ROLES, User
@@ -17,15 +18,10 @@ users_cli = AppGroup("users", help="Staff accounts.")
 moderation_cli = AppGroup("moderation", help="The moderation state machine, from the command line.")
 
 
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
-
-
 def _user(email: str) -> User:
     user = accounts.find_user(db_session(), email)
     if user is None:
-        _fail(f"no account with the email address {email}")
+        fail(f"no account with the email address {email}")
     return user
 
 
@@ -43,7 +39,7 @@ def create(email: str, role: str, password_stdin: bool) -> None:
     try:
         user = accounts.create_user(session, email, role, password)
     except accounts.AccountError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     session.commit()
     click.echo(f"created {user.email} ({user.role})")
 
@@ -92,7 +88,7 @@ def demo_admin() -> None:
 def _story(story_id: str):
     story = service.story_by_public_id(db_session(), story_id)
     if story is None:
-        _fail(f"no story with the id {story_id}")
+        fail(f"no story with the id {story_id}")
     return story
 
 
@@ -105,7 +101,7 @@ def approve(story_id: str, uses: str, email: str) -> None:
     session = db_session()
     user = _user(email)
     if not user.has_role("moderator"):
-        _fail(f"{user.email} is not allowed to approve stories")
+        fail(f"{user.email} is not allowed to approve stories")
     story = _story(story_id)
     try:
         service.approve(session, story, user, None, uses=[u.strip() for u in uses.split(",") if u.strip()],
@@ -113,7 +109,7 @@ def approve(story_id: str, uses: str, email: str) -> None:
         session.commit()
     except (service.ActionError, TransitionError, service.Conflict) as exc:
         session.rollback()
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"{story.public_id} approved for {uses}")
 
 
@@ -127,12 +123,12 @@ def reject(story_id: str, reason: str, note: str | None, email: str) -> None:
     session = db_session()
     user = _user(email)
     if not user.has_role("moderator"):
-        _fail(f"{user.email} is not allowed to reject stories")
+        fail(f"{user.email} is not allowed to reject stories")
     story = _story(story_id)
     try:
         service.reject(session, story, user, None, reason=reason, note=note, enforce_claim=False)
         session.commit()
     except (service.ActionError, TransitionError, service.Conflict) as exc:
         session.rollback()
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"{story.public_id} rejected")

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core.audit import AuditEvent
 from core.db import db_session
+from core.security import csv_safe
 from core.storage import file_response
 from moderation import service
 from moderation.accounts import role_required
@@ -299,12 +300,7 @@ def audit_csv():
     writer.writerow(["at", "actor", "action", "story", "from", "to", "reason"])
     for row in _audit_rows(events):
         writer.writerow([row["at"].isoformat(), row["actor"], row["action"], row["story"], row["from"], row["to"],
-                         _csv_safe(row["reason"])])
+                         csv_safe(row["reason"])])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="storydesk-audit.csv"'
     return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

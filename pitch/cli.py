@@ -1,24 +1,19 @@
 """``flask pitch build`` and ``flask pitch load-outlets``."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from core.cli import fail
 from core.db import db_session
 from core.storage import get_storage, read_if_present
 from moderation.service import story_by_public_id
 from pitch import outlets, service
 
 pitch_cli = AppGroup("pitch", help="Pitch packs and the outlet directory.")
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 @pitch_cli.command("load-outlets")
@@ -38,10 +33,10 @@ def build(story_id: str, out_dir: str) -> None:
     session = db_session()
     story = story_by_public_id(session, story_id)
     if story is None:
-        _fail(f"no story with the id {story_id}")
+        fail(f"no story with the id {story_id}")
     refusal = service.pitch_refusal(session, story)
     if refusal:
-        _fail(refusal)
+        fail(refusal)
     photo = read_if_present(get_storage(), story.photo.storage_key if story.photo else None)
     try:
         files = service.build_pack_files(session, story, service.default_draft(session, story, current_app.config),
@@ -51,7 +46,7 @@ def build(story_id: str, out_dir: str) -> None:
         path = target / files.name
         path.write_bytes(service.zip_files(files))
     except service.PitchError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
-        _fail(f"cannot write to {out_dir}: {exc.strerror or exc}")
+        fail(f"cannot write to {out_dir}: {exc.strerror or exc}")
     click.echo(str(path))

@@ -24,7 +24,7 @@ from moderation.models import Review, Tagging
 from moderation.service import moderated_version
 from pitch import documents
 from pitch.directory import OutletRecord
-from pitch.matching import Match, rank_outlets
+from pitch.matching import rank_outlets
 from pitch.models import Outlet, Pack
 from stories.consent import consent_for, current_consents, wording
 from stories.models import CONSENT_SCOPES, Story

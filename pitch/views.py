@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from core.audit import record
 from core.db import db_session
+from core.security import csv_safe
 from core.storage import get_storage
 from moderation.accounts import role_required
 from moderation.service import moderated_version, story_by_public_id
@@ -224,13 +225,9 @@ def coverage_csv():
     writer = csv.writer(out)
     writer.writerow(["outlet", "date", "link", "audience"])
     for row in db_session().scalars(select(Coverage).order_by(Coverage.ran_on)):
-        writer.writerow([_csv_safe(row.outlet_name), row.ran_on.isoformat(), _csv_safe(row.link), row.audience or ""])
+        writer.writerow([csv_safe(row.outlet_name), row.ran_on.isoformat(), csv_safe(row.link), row.audience or ""])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="storydesk-coverage.csv"'})
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 # --- outlets ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from core.cli import fail
 from core.db import db_session
 from core.storage import get_storage
 from stories.importer import import_stories
@@ -19,11 +20,6 @@ demo_cli = AppGroup("demo", help="Demo data for a newcomer's first run.")
 DEMO_FILE = Path(__file__).with_name("data") / "demo_stories.jsonl"
 
 
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
-
-
 @stories_cli.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
 def import_command(path: str) -> None:
@@ -31,12 +27,12 @@ def import_command(path: str) -> None:
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror or exc}")
+        fail(f"cannot read {path}: {exc.strerror or exc}")
     result = import_stories(db_session(), raw, get_storage())
     if result.errors:
         for line in result.errors:
             click.echo(line, err=True)
-        _fail(f"nothing imported: {len(result.errors)} bad record(s)")
+        fail(f"nothing imported: {len(result.errors)} bad record(s)")
     for label, public_id in result.imported:
         click.echo(f"{label}\t{public_id}")
 
@@ -50,5 +46,5 @@ def demo_load() -> None:
         return
     result = import_stories(session, DEMO_FILE.read_bytes(), get_storage())
     if result.errors:
-        _fail("demo stories are invalid: " + "; ".join(result.errors))
+        fail("demo stories are invalid: " + "; ".join(result.errors))
     click.echo(f"Loaded {len(result.imported)} demo stories.")

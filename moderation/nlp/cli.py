@@ -10,16 +10,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from core.cli import fail
 from core.db import db_session
 
 nlp_cli = AppGroup("nlp", help="The tagger: tag texts, catch up untagged stories, re-tag.")
 
 OUTPUT_KEYS = ("themes", "sites", "location", "places", "quotes", "pii", "flags")
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 def read_inputs(raw: bytes) -> list[tuple[object, str]]:
@@ -65,11 +61,11 @@ def tag_command(path: str, batch_size: int) -> None:
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror or exc}")
+        fail(f"cannot read {path}: {exc.strerror or exc}")
     try:
         items = read_inputs(raw)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     from moderation.nlp.pipeline import get_tagger
 
     tagger = get_tagger()
@@ -96,7 +92,7 @@ def retag_command(everything: bool, since: datetime | None) -> None:
     from stories.models import Story
 
     if not everything and since is None:
-        _fail("say which stories: --all, or --since YYYY-MM-DD")
+        fail("say which stories: --all, or --since YYYY-MM-DD")
     session = db_session()
     query = select(Story.current_version_id).where(Story.current_version_id.is_not(None), Story.erased_at.is_(None))
     if since is not None:
