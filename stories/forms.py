@@ -10,7 +10,7 @@ from wtforms import widgets
 from wtforms.validators import ValidationError
 
 from stories import validation
-from stories.consent import wording
+from stories.consent import current_consents, wording
 from stories.models import CONSENT_SCOPES
 
 ABOUT_LABELS = [
@@ -59,6 +59,12 @@ class ConsentForm(FlaskForm):
 
     def consents(self) -> dict[str, bool]:
         return {scope: bool(getattr(self, f"consent_{scope}").data) for scope in CONSENT_SCOPES}
+
+    @classmethod
+    def for_story(cls, story) -> "ConsentForm":
+        """Ticked as the storyteller last answered."""
+        current = current_consents(story)
+        return cls(data={f"consent_{s}": bool(current.get(s) and current[s].granted) for s in CONSENT_SCOPES})
 
 
 class ShareForm(ConsentForm):

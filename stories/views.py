@@ -104,9 +104,7 @@ def _story_or_404(token: str):
 @bp.get("/my-story/<token>")
 def my_story(token: str):
     story = _story_or_404(token)
-    current = consent.current_consents(story)
-    form = ConsentForm(data={f"consent_{scope}": bool(current.get(scope) and current[scope].granted) for scope in CONSENT_SCOPES})
-    return _render_my_story(story, token, form)
+    return _render_my_story(story, token, ConsentForm.for_story(story))
 
 
 def _render_my_story(story, token: str, form: ConsentForm, status: int = 200, message: str | None = None,
@@ -125,8 +123,7 @@ def _render_my_story(story, token: str, form: ConsentForm, status: int = 200, me
 def resubmit(token: str):
     story = _story_or_404(token)
     form = ResubmitForm()
-    current = consent.current_consents(story)
-    consent_form = ConsentForm(data={f"consent_{s}": bool(current.get(s) and current[s].granted) for s in CONSENT_SCOPES})
+    consent_form = ConsentForm.for_story(story)
     if story.status != "changes_requested":
         return _render_my_story(story, token, consent_form, 400, "Your story is not waiting for changes.")
     if not form.validate():
