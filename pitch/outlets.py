@@ -22,6 +22,12 @@ def search(session: Session, q: str, limit: int = 500) -> list[Outlet]:
     return list(session.scalars(query.limit(limit)))
 
 
+def record_of(outlet) -> OutletRecord:
+    """An outlet (a model object or a row with the same columns) as the matcher and CSV export read it."""
+    return OutletRecord(outlet.name, outlet.kind, tuple(outlet.areas or ()), outlet.nation, outlet.region,
+                        outlet.newsdesk_email or "", outlet.phone or "", outlet.notes or "", outlet.active)
+
+
 def _record_values(record: OutletRecord) -> dict:
     return {
         "name": record.name, "kind": record.kind, "areas": list(record.areas), "nation": record.nation,
@@ -82,11 +88,7 @@ def import_csv(session: Session, text: str) -> tuple[int, list[str]]:
 
 def export_csv(session: Session) -> str:
     outlets = session.scalars(select(Outlet).order_by(Outlet.name)).all()
-    return outlets_to_csv([
-        OutletRecord(o.name, o.kind, tuple(o.areas or ()), o.nation, o.region, o.newsdesk_email or "", o.phone or "",
-                     o.notes or "", o.active)
-        for o in outlets
-    ])
+    return outlets_to_csv([record_of(o) for o in outlets])
 
 
 def load_starter(session: Session) -> int:

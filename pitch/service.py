@@ -26,6 +26,7 @@ from pitch import documents
 from pitch.directory import OutletRecord
 from pitch.matching import rank_outlets
 from pitch.models import Outlet, Pack
+from pitch.outlets import record_of
 from stories.consent import consent_for, current_consents, wording
 from stories.models import CONSENT_SCOPES, Story
 
@@ -176,12 +177,7 @@ _OUTLET_COLUMNS = (Outlet.id, Outlet.public_id, Outlet.name, Outlet.kind, Outlet
 def outlet_records(session: Session) -> tuple[list, list[OutletRecord]]:
     """Active outlets as plain rows (no ORM objects: a pack reads hundreds) and as matching records."""
     rows = list(session.execute(select(*_OUTLET_COLUMNS).where(Outlet.active.is_(True)).order_by(Outlet.name)))
-    records = [
-        OutletRecord(r.name, r.kind, tuple(r.areas or ()), r.nation, r.region, r.newsdesk_email or "", r.phone or "",
-                     r.notes or "", r.active)
-        for r in rows
-    ]
-    return rows, records
+    return rows, [record_of(row) for row in rows]
 
 
 # Ranking every outlet for a place is the costly part of a pack; the result only changes when an
