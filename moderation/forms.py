@@ -56,10 +56,6 @@ class NoteForm(FlaskForm):
     text = TextAreaField("Add an internal note", validators=[Length(max=5000)])
 
 
-class FindingsForm(ActionForm):
-    """Accept or dismiss each personal-data finding (fields added per finding in the view)."""
-
-
 class UserForm(FlaskForm):
     email = StringField("Email address", validators=[DataRequired(message="Enter an email address"), Email(message="Enter a valid email address"), Length(max=254)])
     role = SelectField("Role", choices=[(role, ROLE_NAMES[role]) for role in ROLES])

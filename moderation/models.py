@@ -50,10 +50,6 @@ class User(UserMixin, Base):
     def has_role(self, *roles: str) -> bool:
         return self.active and (self.role == "admin" or self.role in roles)
 
-    @property
-    def role_name(self) -> str:
-        return ROLE_NAMES.get(self.role, self.role)
-
 
 class Review(Base):
     """Moderation's record of one story: who holds it, and what was decided."""

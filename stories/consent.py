@@ -61,10 +61,6 @@ def consent_for(story: Story, scope: str) -> bool:
     return bool(row and row.granted)
 
 
-def granted_scopes(story: Story) -> list[str]:
-    return [scope for scope in CONSENT_SCOPES if consent_for(story, scope)]
-
-
 def record_initial(
     session: Session, story: Story, answers: Mapping[str, bool], *, channel: str, evidence: str | None = None
 ) -> None:

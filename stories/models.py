@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -140,11 +139,3 @@ class Photo(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     story: Mapped[Story] = relationship(back_populates="photos")
-
-
-def consent_summary(rows: list[Consent]) -> dict[str, dict[str, Any]]:
-    """The newest answer per scope."""
-    current: dict[str, dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (r.recorded_at, r.id)):
-        current[row.scope] = {"granted": row.granted, "row": row}
-    return current
