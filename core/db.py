@@ -85,8 +85,12 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        # No server-side prepared statements: PostgreSQL plans every statement with its values, so
+        # a queue search is planned for its own words and tab rather than by a cached generic plan
+        # (which picked a scan of every new story), and a connection pooler in front stays safe.
+        kwargs["connect_args"] = {"prepare_threshold": None}
         if schema:
-            kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
+            kwargs["connect_args"]["options"] = f"-csearch_path={schema}"
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -4,13 +4,17 @@ from flask import current_app, has_app_context
 
 from core.cli import import_models
 from core.db import Base
+from stories.models import STATUSES
 
 import_models()
 target_metadata = Base.metadata
 
 
 # PostgreSQL-only objects made by hand in migrations, which the models do not describe.
-DATABASE_ONLY = {("column", "search"), ("index", "ix_story_versions_search"), ("index", "ix_story_versions_fts")}
+DATABASE_ONLY = {
+    ("column", "search"), ("column", "facets"), *(("index", f"ix_stories_find_{status}") for status in STATUSES),
+    ("index", "ix_story_versions_search"), ("index", "ix_story_versions_fts"),
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

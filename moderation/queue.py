@@ -6,13 +6,19 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, exists, false, func, literal_column, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ARRAY, Text, and_, bindparam, exists, false, func, literal, literal_column, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from moderation.models import Review, StoryTag
 from stories.models import STATUSES, Story, StoryStatusCount, StoryVersion
 
 PAGE_SIZE = 25
+# A text search with at most this many matches sorts them (one GIN index lookup); one with more
+# walks the queue in order until the page is full, which is quick because matches are common.
+SORT_LIMIT = 2000
+# Columns of stories that only PostgreSQL has, kept by the database's triggers (migration 0005).
+_SEARCH = literal_column("stories.search")
+_FACETS = literal_column("stories.facets")
 
 
 @dataclass
@@ -77,12 +83,18 @@ def tab_counts(session: Session) -> dict[str, int]:
 
 
 def _filtered(session: Session, filters: QueueFilters):
-    query = select(Story).where(Story.status == filters.status)
-    for prefix, value in (("theme", filters.theme), ("site", filters.site), ("flag", filters.flag)):
-        if value:
-            query = query.where(
-                exists().where(StoryTag.story_id == Story.id, StoryTag.tag == f"{prefix}:{value}")
-            )
+    postgres = _dialect(session) == "postgresql"
+    # The status is written into the SQL (it is one of STATUSES), so PostgreSQL can pick that tab's
+    # partial index (migration 0005) even in a prepared statement's generic plan.
+    query = select(Story).where(Story.status == bindparam("status", _status(filters.status), literal_execute=True))
+    tags = [f"{prefix}:{value}" for prefix, value in (("theme", filters.theme), ("site", filters.site),
+                                                      ("flag", filters.flag)) if value]
+    if tags and postgres:
+        # The story's own copy of its tags (migration 0005), indexed with its text vector.
+        query = query.where(_FACETS.op("@>")(literal(tags, ARRAY(Text))))
+    else:
+        for tag in tags:
+            query = query.where(exists().where(StoryTag.story_id == Story.id, StoryTag.tag == tag))
     if filters.nation:
         query = query.where(Story.nation == filters.nation)
     if filters.town:
@@ -91,24 +103,66 @@ def _filtered(session: Session, filters: QueueFilters):
         query = query.where(Story.created_at >= datetime.combine(filters.date_from, time.min, timezone.utc))
     if filters.date_to:
         query = query.where(Story.created_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, timezone.utc))
-    if filters.q:
+    if filters.q and postgres:
+        # The stored, indexed tsvector of the story's current version (migration 0005).
+        query = query.where(_SEARCH.op("@@")(func.websearch_to_tsquery("english", filters.q)))
+    elif filters.q:
+        document = func.coalesce(StoryVersion.title, "") + " " + StoryVersion.text
+        terms = [term for term in filters.q.split() if term][:8]
         query = query.join(StoryVersion, StoryVersion.id == Story.current_version_id).where(
-            _text_match(session, filters.q)
+            and_(*[document.ilike(f"%{_escape_like(term)}%", escape="\\") for term in terms])
         )
     return query
 
 
-def _text_match(session: Session, q: str):
-    if session.get_bind().dialect.name == "postgresql":
-        # The stored, indexed tsvector of migration 0004.
-        return literal_column("story_versions.search").op("@@")(func.websearch_to_tsquery("english", q))
-    document = func.coalesce(StoryVersion.title, "") + " " + StoryVersion.text
-    terms = [term for term in q.split() if term][:8]
-    return and_(*[document.ilike(f"%{_escape_like(term)}%", escape="\\") for term in terms])
+def _status(status: str) -> str:
+    if status not in STATUSES:
+        raise ValueError("not a queue tab")
+    return status
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _queue_order(columns) -> tuple:
+    return columns.safeguarding.desc(), columns.created_at.asc(), columns.id.asc()
+
+
+def _page_rows(session: Session, query, page_size: int, sort_matches: bool):
+    """Up to page_size + 1 stories in queue order, each with its review and the start of its text,
+    in one statement; or None when sort_matches finds too many matches to sort.
+
+    With sort_matches (a text search on PostgreSQL) the database takes the matches, unordered, from
+    the GIN index over the stories' text vectors and tags, and a few hundred rows are sorted.
+    Walking the queue's index in order instead would read the text vector of every story it
+    passes: thousands of them at scale for a rare word.
+    """
+    keys = query.with_only_columns(Story.id, Story.safeguarding, Story.created_at)
+    if sort_matches:
+        matches = keys.limit(SORT_LIMIT + 1).subquery("matches")
+        page = (
+            select(*matches.c, func.count().over().label("total"))
+            .order_by(*_queue_order(matches.c)).limit(page_size + 1).subquery("page")
+        )
+    else:
+        page = keys.order_by(*_queue_order(Story)).limit(page_size + 1).subquery("page")
+    # The page's keys first, then the few whole rows: the subqueries stay narrow.
+    rows = session.execute(
+        select(Story, Review, StoryVersion.title, func.substr(StoryVersion.text, 1, 200).label("snippet"),
+               *([page.c.total] if sort_matches else []))
+        .join(page, page.c.id == Story.id)
+        .outerjoin(Review, Review.story_id == Story.id)
+        .outerjoin(StoryVersion, StoryVersion.id == Story.current_version_id)
+        .order_by(*_queue_order(page.c))
+    ).all()
+    if sort_matches and rows and rows[0].total > SORT_LIMIT:
+        return None
+    return rows
 
 
 def queue_page(session: Session, filters: QueueFilters, page_size: int = PAGE_SIZE) -> QueuePage:
@@ -124,23 +178,10 @@ def queue_page(session: Session, filters: QueueFilters, page_size: int = PAGE_SI
             query = query.where(or_(Story.safeguarding == false(), and_(Story.safeguarding == true(), after_in_group)))
         else:
             query = query.where(Story.safeguarding == false(), after_in_group)
-    query = query.order_by(Story.safeguarding.desc(), Story.created_at.asc(), Story.id.asc()).limit(page_size + 1)
-    stories = list(session.scalars(query))
-    more = len(stories) > page_size
-    stories = stories[:page_size]
-    reviews, texts = {}, {}
-    if stories:
-        reviews = {r.story_id: r for r in session.scalars(select(Review).where(Review.story_id.in_([s.id for s in stories])))}
-        version_ids = [s.current_version_id for s in stories if s.current_version_id]
-        texts = {
-            row.id: (row.title, row.snippet)
-            for row in session.execute(
-                select(StoryVersion.id, StoryVersion.title, func.substr(StoryVersion.text, 1, 200).label("snippet"))
-                .where(StoryVersion.id.in_(version_ids))
-            )
-        }
-    rows = []
-    for story in stories:
-        title, snippet = texts.get(story.current_version_id, (None, ""))
-        rows.append(QueueRow(story, reviews.get(story.id), title, snippet))
-    return QueuePage(rows, encode_cursor(stories[-1]) if more else None)
+    sort_matches = bool(filters.q) and _dialect(session) == "postgresql"
+    rows = _page_rows(session, query, page_size, sort_matches) if sort_matches else None
+    if rows is None:
+        rows = _page_rows(session, query, page_size, sort_matches=False)
+    more = len(rows) > page_size
+    page = [QueueRow(row[0], row.Review, row.title, row.snippet or "") for row in rows[:page_size]]
+    return QueuePage(page, encode_cursor(page[-1].story) if more else None)

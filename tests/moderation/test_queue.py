@@ -163,3 +163,59 @@ def test_pagination_keeps_the_filters(moderator):
     next_link = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
     assert "theme=waiting" in next_link
     assert len(LINK.findall(moderator.get(next_link).get_data(as_text=True))) == 2
+
+
+def test_a_text_search_pages_the_same_whether_its_matches_are_sorted_or_the_queue_is_walked(moderator, monkeypatch):
+    import moderation.queue
+
+    made = stories(30)
+    session = db_session()
+    from stories.service import add_version
+
+    # Every other story mentions hydrotherapy; two of those are flagged and one has a theme.
+    for i, story in enumerate(made):
+        if i % 2 == 0:
+            add_version(session, story, text=story_text(40, "Hydrotherapy helped my back"), title=None, kind="edit",
+                        author_user_id=None)
+    session.commit()
+    # Without Redis the tagger has just run on the new versions: set flags and tags here instead.
+    session.execute(delete(StoryTag))
+    for i, story in enumerate(made):
+        story.safeguarding = i in (8, 20)
+    tag(made[4], "theme:living_well")
+    session.commit()
+    flagged, rest = [made[8], made[20]], [s for i, s in enumerate(made) if i % 2 == 0 and i not in (8, 20)]
+
+    def walk(query):
+        seen, path = [], f"/moderation?{query}"
+        while path:
+            html = moderator.get(path).get_data(as_text=True)
+            seen += LINK.findall(html)
+            match = re.search(r'<a href="([^"]+)" rel="next">Next page</a>', html)
+            path = match.group(1).replace("&amp;", "&") if match else None
+        return seen
+
+    expected = ids(*flagged, *rest)
+    sorted_pages = walk("q=hydrotherapy")
+    monkeypatch.setattr(moderation.queue, "SORT_LIMIT", 3)  # too many matches to sort: walk the queue
+    assert walk("q=hydrotherapy") == sorted_pages == expected
+    monkeypatch.setattr(moderation.queue, "PAGE_SIZE", 4)
+    assert walk("q=hydrotherapy") == expected
+    assert walk("q=hydrotherapy&theme=living_well") == ids(made[4])
+
+
+def test_a_story_withdrawn_and_deleted_is_no_longer_found_by_its_words(moderator):
+    from stories.service import add_version, withdraw
+
+    kept, erased = stories(2)
+    session = db_session()
+    for story in (kept, erased):
+        add_version(session, story, text=story_text(40, "The lymphoedema clinic was wonderful"), title=None,
+                    kind="edit", author_user_id=None)
+    session.commit()
+    assert listed(moderator, "q=lymphoedema") == ids(kept, erased)
+    withdraw(session, erased, erase=True)
+    session.commit()
+    assert listed(moderator, "q=lymphoedema") == ids(kept)
+    assert listed(moderator, "status=withdrawn&q=lymphoedema") == []
+    assert listed(moderator, "status=withdrawn") == ids(erased)

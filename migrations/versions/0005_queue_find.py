@@ -1,0 +1,108 @@
+"""queue search on the story itself: the current version's text vector and the tags, in one GIN index
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25 10:00:00
+
+On PostgreSQL each story carries ``search`` (the tsvector of its current version's title and text)
+and ``facets`` (its tags, such as ``theme:treatment``), kept by triggers, with one GIN index over
+both, one partial index per status. A filtered text search is then one index intersection on one table, instead of a walk
+through the queue that reads every candidate version's text vector. Out-of-line storage keeps
+the vector off the queue's heap pages. SQLite keeps the LIKE fallback and the story_tags lookups.
+"""
+from alembic import op
+
+# The statuses of migration 0001 (the queue's tabs), fixed here as they were when this migration was written.
+STATUSES = ("new", "in_review", "changes_requested", "approved", "rejected", "withdrawn")
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+DOCUMENT = "to_tsvector('english', coalesce(v.title, '') || ' ' || v.text)"
+
+PG_UP = [
+    "ALTER TABLE stories ADD COLUMN search tsvector",
+    "ALTER TABLE stories ADD COLUMN facets text[] NOT NULL DEFAULT '{}'",
+    # Rows above 2 kB are TOASTed down to 128 bytes: the vector lives out of line, the queue's rows stay narrow.
+    "ALTER TABLE stories SET (toast_tuple_target = 128)",
+    f"UPDATE stories s SET search = {DOCUMENT} FROM story_versions v WHERE v.id = s.current_version_id",
+    "UPDATE stories s SET facets = ARRAY(SELECT t.tag FROM story_tags t WHERE t.story_id = s.id ORDER BY t.tag) "
+    "WHERE EXISTS (SELECT 1 FROM story_tags t WHERE t.story_id = s.id)",
+    # The story's own row: its vector follows current_version_id (and goes when an erasure clears it).
+    f"""CREATE FUNCTION stories_search_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.search := (SELECT {DOCUMENT} FROM story_versions v WHERE v.id = NEW.current_version_id);
+  RETURN NEW;
+END $$""",
+    "CREATE TRIGGER stories_search_ins BEFORE INSERT ON stories "
+    "FOR EACH ROW EXECUTE FUNCTION stories_search_row()",
+    "CREATE TRIGGER stories_search_upd BEFORE UPDATE OF current_version_id ON stories FOR EACH ROW "
+    "WHEN (OLD.current_version_id IS DISTINCT FROM NEW.current_version_id) EXECUTE FUNCTION stories_search_row()",
+    # A version written after the story points at it, or changed in place.
+    f"""CREATE FUNCTION story_versions_search() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE stories s SET search = {DOCUMENT} FROM new_rows v WHERE s.current_version_id = v.id;
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER story_versions_search_ins AFTER INSERT ON story_versions REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION story_versions_search()",
+    "CREATE TRIGGER story_versions_search_upd AFTER UPDATE ON story_versions REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION story_versions_search()",
+    # Tags added or removed: the story's facets are read again from story_tags.
+    """CREATE FUNCTION story_tags_facets_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE stories s SET facets = ARRAY(SELECT t.tag FROM story_tags t WHERE t.story_id = s.id ORDER BY t.tag)
+  WHERE s.id IN (SELECT story_id FROM new_rows);
+  RETURN NULL;
+END $$""",
+    """CREATE FUNCTION story_tags_facets_del() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE stories s SET facets = ARRAY(SELECT t.tag FROM story_tags t WHERE t.story_id = s.id ORDER BY t.tag)
+  WHERE s.id IN (SELECT story_id FROM old_rows);
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER story_tags_facets_ins AFTER INSERT ON story_tags REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION story_tags_facets_ins()",
+    "CREATE TRIGGER story_tags_facets_del AFTER DELETE ON story_tags REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION story_tags_facets_del()",
+    # One GIN index per queue tab: a search in "New" intersects only the new stories' postings.
+    *(f"CREATE INDEX ix_stories_find_{status} ON stories USING gin (facets, search) WHERE status = '{status}'"
+      for status in STATUSES),
+    # The queue no longer searches versions directly.
+    "DROP INDEX IF EXISTS ix_story_versions_search",
+    "ALTER TABLE story_versions DROP COLUMN IF EXISTS search",
+]
+
+PG_DOWN = [
+    "ALTER TABLE story_versions ADD COLUMN search tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('english', coalesce(title, '') || ' ' || text)) STORED",
+    "CREATE INDEX ix_story_versions_search ON story_versions USING gin (search)",
+    *(f"DROP INDEX IF EXISTS ix_stories_find_{status}" for status in STATUSES),
+    "DROP TRIGGER IF EXISTS story_tags_facets_del ON story_tags",
+    "DROP TRIGGER IF EXISTS story_tags_facets_ins ON story_tags",
+    "DROP FUNCTION IF EXISTS story_tags_facets_del()",
+    "DROP FUNCTION IF EXISTS story_tags_facets_ins()",
+    "DROP TRIGGER IF EXISTS story_versions_search_upd ON story_versions",
+    "DROP TRIGGER IF EXISTS story_versions_search_ins ON story_versions",
+    "DROP FUNCTION IF EXISTS story_versions_search()",
+    "DROP TRIGGER IF EXISTS stories_search_upd ON stories",
+    "DROP TRIGGER IF EXISTS stories_search_ins ON stories",
+    "DROP FUNCTION IF EXISTS stories_search_row()",
+    "ALTER TABLE stories RESET (toast_tuple_target)",
+    "ALTER TABLE stories DROP COLUMN IF EXISTS facets",
+    "ALTER TABLE stories DROP COLUMN IF EXISTS search",
+]
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in PG_UP:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in PG_DOWN:
+            op.execute(statement)
