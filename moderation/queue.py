@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import ARRAY, Text, and_, bindparam, exists, false, func, literal, literal_column, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    ARRAY, Integer, Text, and_, bindparam, column, exists, false, func, literal, literal_column, or_, select, text, true,
+)
+from sqlalchemy.orm import Session
 
 from moderation.models import Review, StoryTag
 from stories.models import STATUSES, Story, StoryStatusCount, StoryVersion
@@ -19,6 +21,10 @@ SORT_LIMIT = 2000
 # Columns of stories that only PostgreSQL has, kept by the database's triggers (migration 0005).
 _SEARCH = literal_column("stories.search")
 _FACETS = literal_column("stories.facets")
+# SQLite's stories matching an FTS5 query (the story's id is the row's id).
+_FTS5_MATCHES = text("SELECT rowid FROM story_search WHERE story_search MATCH :match").columns(
+    column("rowid", Integer)
+)
 
 
 @dataclass
@@ -89,10 +95,11 @@ def _filtered(session: Session, filters: QueueFilters):
     query = select(Story).where(Story.status == bindparam("status", _status(filters.status), literal_execute=True))
     tags = [f"{prefix}:{value}" for prefix, value in (("theme", filters.theme), ("site", filters.site),
                                                       ("flag", filters.flag)) if value]
+    text_match = _fts5_match(tags, filters.q) if filters.q and not postgres else None
     if tags and postgres:
         # The story's own copy of its tags (migration 0005), indexed with its text vector.
         query = query.where(_FACETS.op("@>")(literal(tags, ARRAY(Text))))
-    else:
+    elif tags and not text_match:
         for tag in tags:
             query = query.where(exists().where(StoryTag.story_id == Story.id, StoryTag.tag == tag))
     if filters.nation:
@@ -106,12 +113,9 @@ def _filtered(session: Session, filters: QueueFilters):
     if filters.q and postgres:
         # The stored, indexed tsvector of the story's current version (migration 0005).
         query = query.where(_SEARCH.op("@@")(func.websearch_to_tsquery("english", filters.q)))
-    elif filters.q:
-        document = func.coalesce(StoryVersion.title, "") + " " + StoryVersion.text
-        terms = [term for term in filters.q.split() if term][:8]
-        query = query.join(StoryVersion, StoryVersion.id == Story.current_version_id).where(
-            and_(*[document.ilike(f"%{_escape_like(term)}%", escape="\\") for term in terms])
-        )
+    elif text_match:
+        # SQLite's FTS5 table (migration 0005) answers the words and the tags together.
+        query = query.where(Story.id.in_(_FTS5_MATCHES.bindparams(match=text_match)))
     return query
 
 
@@ -125,8 +129,14 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _fts5_match(tags: list[str], q: str) -> str | None:
+    """An FTS5 query for the tags and up to eight words, each quoted, so nothing typed is an operator."""
+    words = [word for word in q.split() if word][:8]
+    if not words:
+        return None
+    parts = [f'{{facets}} : "t{tag.encode().hex().upper()}"' for tag in tags]
+    parts += ['{body} : "' + word.replace('"', '""') + '"' for word in words]
+    return " AND ".join(parts)
 
 
 def _queue_order(columns) -> tuple:

@@ -5,10 +5,10 @@ Revises: 0004
 Create Date: 2026-11-25 10:00:00
 
 On PostgreSQL each story carries ``search`` (the tsvector of its current version's title and text)
-and ``facets`` (its tags, such as ``theme:treatment``), kept by triggers, with one GIN index over
-both, one partial index per status. A filtered text search is then one index intersection on one table, instead of a walk
-through the queue that reads every candidate version's text vector. Out-of-line storage keeps
-the vector off the queue's heap pages. SQLite keeps the LIKE fallback and the story_tags lookups.
+and ``facets`` (its tags, such as ``theme:treatment``), kept by triggers, with a GIN index over
+both for each status. A filtered text search is then one index intersection on one table, instead
+of a walk through the queue that reads every candidate version's text vector. SQLite gets the same from an
+FTS5 table, ``story_search``, kept by triggers in the same way.
 """
 from alembic import op
 
@@ -25,7 +25,8 @@ DOCUMENT = "to_tsvector('english', coalesce(v.title, '') || ' ' || v.text)"
 PG_UP = [
     "ALTER TABLE stories ADD COLUMN search tsvector",
     "ALTER TABLE stories ADD COLUMN facets text[] NOT NULL DEFAULT '{}'",
-    # Rows above 2 kB are TOASTed down to 128 bytes: the vector lives out of line, the queue's rows stay narrow.
+    # A row that grows past 2 kB (a long story's vector) is TOASTed down to 128 bytes, not to 2 kB:
+    # the queue's rows stay narrow.
     "ALTER TABLE stories SET (toast_tuple_target = 128)",
     f"UPDATE stories s SET search = {DOCUMENT} FROM story_versions v WHERE v.id = s.current_version_id",
     "UPDATE stories s SET facets = ARRAY(SELECT t.tag FROM story_tags t WHERE t.story_id = s.id ORDER BY t.tag) "
@@ -96,13 +97,53 @@ PG_DOWN = [
 ]
 
 
+# SQLite: an FTS5 table with a row per story that has a current version (rowid = the story's id),
+# holding its tags (each one token: "t" and the tag in hex) and its current title and text.
+FACETS = "(SELECT coalesce(group_concat('t' || hex(t.tag), ' '), '') FROM story_tags t WHERE t.story_id = {id})"
+BODY = "coalesce(v.title, '') || ' ' || v.text"
+
+
+def _sqlite_refill(story_id: str, version_id: str) -> str:
+    return (f"DELETE FROM story_search WHERE rowid = {story_id}; "
+            f"INSERT INTO story_search (rowid, facets, body) SELECT {story_id}, {FACETS.format(id=story_id)}, {BODY} "
+            f"FROM story_versions v WHERE v.id = {version_id};")
+
+
+SQLITE_UP = [
+    "CREATE VIRTUAL TABLE story_search USING fts5(facets, body, tokenize = 'porter unicode61 remove_diacritics 2')",
+    f"INSERT INTO story_search (rowid, facets, body) SELECT s.id, {FACETS.format(id='s.id')}, {BODY} "
+    "FROM stories s JOIN story_versions v ON v.id = s.current_version_id",
+    f"CREATE TRIGGER story_search_story_ins AFTER INSERT ON stories BEGIN {_sqlite_refill('NEW.id', 'NEW.current_version_id')} END",
+    "CREATE TRIGGER story_search_story_upd AFTER UPDATE OF current_version_id ON stories "
+    f"BEGIN {_sqlite_refill('NEW.id', 'NEW.current_version_id')} END",
+    "CREATE TRIGGER story_search_story_del AFTER DELETE ON stories BEGIN DELETE FROM story_search WHERE rowid = OLD.id; END",
+    # A version written after the story points at it, or changed in place.
+    "CREATE TRIGGER story_search_version_ins AFTER INSERT ON story_versions "
+    "WHEN EXISTS (SELECT 1 FROM stories WHERE id = NEW.story_id AND current_version_id = NEW.id) "
+    f"BEGIN {_sqlite_refill('NEW.story_id', 'NEW.id')} END",
+    "CREATE TRIGGER story_search_version_upd AFTER UPDATE OF title, text ON story_versions "
+    "WHEN EXISTS (SELECT 1 FROM stories WHERE id = NEW.story_id AND current_version_id = NEW.id) "
+    f"BEGIN {_sqlite_refill('NEW.story_id', 'NEW.id')} END",
+    "CREATE TRIGGER story_search_tag_ins AFTER INSERT ON story_tags BEGIN "
+    f"UPDATE story_search SET facets = {FACETS.format(id='NEW.story_id')} WHERE rowid = NEW.story_id; END",
+    "CREATE TRIGGER story_search_tag_del AFTER DELETE ON story_tags BEGIN "
+    f"UPDATE story_search SET facets = {FACETS.format(id='OLD.story_id')} WHERE rowid = OLD.story_id; END",
+]
+SQLITE_DOWN = [
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in (
+        "story_search_tag_del", "story_search_tag_ins", "story_search_version_upd", "story_search_version_ins",
+        "story_search_story_del", "story_search_story_upd", "story_search_story_ins")),
+    "DROP TABLE IF EXISTS story_search",
+]
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in PG_UP:
-            op.execute(statement)
+    statements = PG_UP if op.get_bind().dialect.name == "postgresql" else SQLITE_UP
+    for statement in statements:
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in PG_DOWN:
-            op.execute(statement)
+    statements = PG_DOWN if op.get_bind().dialect.name == "postgresql" else SQLITE_DOWN
+    for statement in statements:
+        op.execute(statement)

@@ -128,7 +128,22 @@ def test_free_text_search_finds_words_in_the_current_version(moderator):
     assert listed(moderator, "q=hospice+nurses") == ids(b)
     assert listed(moderator, "q=hospice+lymphoedema") == []
     assert set(listed(moderator, "q=bones")) == set(ids(a, b, c))
-    assert listed(moderator, "q=100%25") == []  # LIKE wildcards are matched literally
+    assert listed(moderator, "q=100%25") == []  # a percent sign is not a wildcard
+
+
+@pytest.mark.parametrize("q", ['"', 'hospice"', 'NEAR(hospice nurses)', 'hosp*', '{body}: hospice', "hospice's",
+                               "\\", "'; DROP TABLE stories; --", "!!!", "NOT", "(hospice"])
+def test_search_syntax_typed_into_the_box_is_only_ever_words(moderator, q):
+    a, b = stories(2)
+    from stories.service import add_version
+
+    add_version(db_session(), a, text=story_text(40, "The hospice nurses were wonderful"), title=None, kind="edit",
+                author_user_id=None)
+    db_session().commit()
+    response = moderator.get("/moderation", query_string={"q": q})
+    assert response.status_code == 200
+    assert set(LINK.findall(response.get_data(as_text=True))) <= set(ids(a))
+    assert listed(moderator, "q=hospice") == ids(a)
 
 
 def test_pagination_visits_every_story_exactly_once(moderator):
