@@ -1,10 +1,12 @@
 """Benchmark the moderation queue at 1,000 and 100,000 stories.
 
-    .venv/bin/python bench/queue.py [--sizes 1000,100000] [--requests 200] [--no-http] [--explain]
+    .venv/bin/python bench/queue.py [--sizes 1000,100000] [--requests 200] [--no-http] [--explain] [--keep]
 
-Runs on its own database: a temporary SQLite file, or, when DATABASE_URL points at PostgreSQL,
-a fresh schema ``bench_<random>`` that is dropped at the end. It seeds the smallest size, measures,
-tops the same database up to the next size, refreshes the planner's statistics and measures again.
+Each size gets a database of its own: a temporary SQLite file, or, when DATABASE_URL points at
+PostgreSQL, a fresh schema ``bench_<random>_<size>`` that is dropped at the end. Each is seeded
+(the same synthetic stories from the same random seed), vacuumed and analysed. Then every case is
+timed at all sizes with the sizes taking turns request by request: on a shared machine, figures
+taken minutes apart differ by more than the sizes do, and taking turns puts that drift on both.
 
 Each request goes through the code the queue page uses (``queue_page`` plus ``tab_counts``) in a
 fresh app context with a fresh session. Cases:
@@ -266,14 +268,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def time_calls(fn, requests: int) -> tuple[float, float]:
-    for _ in range(WARMUP):
-        fn()
-    samples = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
+def summarise(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples), percentile(samples, 0.95)
 
 
@@ -303,29 +298,47 @@ def cases(app) -> dict:
     }
 
 
-def measure(app, requests: int, http_client=None) -> dict[str, tuple[float, float, int]]:
+def calls(app, http_client=None) -> dict:
+    """Each case as a function making one request to this app; it returns the rows on the page."""
     from moderation.queue import queue_page, tab_counts
 
-    results = {}
+    made = {}
     for name, filters in cases(app).items():
-        rows = []
-
-        def call(filters=filters, rows=rows):
+        def call(filters=filters):
             with app.app_context():
                 session = db_session()
                 page = queue_page(session, filters)
                 tab_counts(session)
-                rows.append(len(page.rows))
+                return len(page.rows)
 
-        median, p95 = time_calls(call, requests)
-        results[name] = (median, p95, rows[-1])
+        made[name] = call
     if http_client is not None:
         def get():
             response = http_client.get("/moderation?status=new")
             assert response.status_code == 200, response.status_code
+            return 25
 
-        median, p95 = time_calls(get, requests)
-        results["http first page"] = (median, p95, 25)
+        made["http first page"] = get
+    return made
+
+
+def measure(sites: dict[int, dict], requests: int) -> dict[int, dict[str, tuple[float, float, int]]]:
+    """Time every case at every size, the sizes taking turns request by request, so that whatever
+    else the machine is doing falls on all sizes alike rather than on whichever was measured last."""
+    results: dict[int, dict] = {size: {} for size in sites}
+    for name in next(iter(sites.values())):
+        for call in (site[name] for site in sites.values()):
+            for _ in range(WARMUP):
+                call()
+        samples: dict[int, list[float]] = {size: [] for size in sites}
+        rows: dict[int, int] = {}
+        for _ in range(requests):
+            for size, site in sites.items():
+                started = time.perf_counter()
+                rows[size] = site[name]()
+                samples[size].append((time.perf_counter() - started) * 1000)
+        for size in sites:
+            results[size][name] = (*summarise(samples[size]), rows[size])
     return results
 
 
@@ -406,63 +419,70 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per case (default 200)")
     parser.add_argument("--no-http", action="store_true", help="skip the extra full-page HTTP measurement")
     parser.add_argument("--explain", action="store_true", help="print query plans at each size")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema afterwards (for study)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     os.environ.setdefault("SECRET_KEY", secrets.token_hex(16))
     url = os.environ.get("DATABASE_URL") or ""
     tmpdir = tempfile.TemporaryDirectory(prefix="storydesk-bench-")
-    schema = None
-    if url and not url.startswith("sqlite"):
-        schema = f"bench_{secrets.token_hex(4)}"
-        admin = create_engine(normalise_url(url))
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    else:
-        url = f"sqlite:///{Path(tmpdir.name) / 'bench.db'}"
-        admin = None
+    postgres = bool(url) and not url.startswith("sqlite")
+    admin = create_engine(normalise_url(url)) if postgres else None
+    run = secrets.token_hex(4)
 
     from app import create_app
     from core.cli import upgrade
 
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema, "INSTANCE_PATH": tmpdir.name,
-        "FILES_DIR": str(Path(tmpdir.name) / "files"), "REDIS_URL": None, "MAIL_SERVER": None,
-        "LOGIN_RATE_LIMIT": "1000 per minute",
-    })
-    database = get_database(app)
-    dialect = database.engine.dialect.name
-    backend = "postgresql" if dialect == "postgresql" else "sqlite"
-    print(f"backend: {backend}" + (f" (schema {schema})" if schema else f" ({url})"))
-    print(f"sizes: {', '.join(f'{s:,}' for s in sizes)}; {args.requests} timed requests per case after {WARMUP} warm-up")
+    backend = "postgresql" if postgres else "sqlite"
+    print(f"backend: {backend}; one database per size" + (f" (schemas bench_{run}_<size>)" if postgres else ""))
+    print(f"sizes: {', '.join(f'{s:,}' for s in sizes)}; {args.requests} timed requests per case after {WARMUP} warm-up, "
+          "the sizes taking turns")
     print(f"text search: q={SEARCH_WORD!r} theme={SEARCH_THEME!r}\n")
 
-    results: dict[int, dict] = {}
+    apps, schemas, sites = [], [], {}
     try:
-        with app.app_context():
-            upgrade()
-        client = None if args.no_http else login_client(app)
-        seeder_session = database.session()
-        seeder = Seeder(seeder_session, dialect)
         for size in sizes:
-            seconds = seeder.add(size - seeder.total)
+            schema = None
+            if postgres:
+                schema = f"bench_{run}_{size}"
+                schemas.append(schema)
+                with admin.begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            folder = Path(tmpdir.name) / str(size)
+            folder.mkdir()
+            app = create_app({
+                "TESTING": True, "DATABASE_URL": url if postgres else f"sqlite:///{folder / 'bench.db'}",
+                "DATABASE_SCHEMA": schema, "INSTANCE_PATH": str(folder), "FILES_DIR": str(folder / "files"),
+                "REDIS_URL": None, "MAIL_SERVER": None, "LOGIN_RATE_LIMIT": "1000 per minute",
+            })
+            apps.append(app)
+            database = get_database(app)
+            dialect = database.engine.dialect.name
+            with app.app_context():
+                upgrade()
+            seeder_session = database.session()
+            seeder = Seeder(seeder_session, dialect)
+            seconds = seeder.add(size)
+            seeder_session.close()
             stats = refresh_statistics(app, dialect)
             with app.app_context():
-                session = db_session()
-                new = session.scalar(text("SELECT count(*) FROM stories WHERE status = 'new'"))
+                new = db_session().scalar(text("SELECT count(*) FROM stories WHERE status = 'new'"))
             print(f"seeded {size:,} stories in {seconds:.1f}s (statistics {stats:.1f}s); "
                   f"{new:,} new; {seeder.word_docs / seeder.total:.1%} contain {SEARCH_WORD!r}", flush=True)
             if args.explain:
                 explain(app, dialect)
-            results[size] = measure(app, args.requests, client)
-            for name, (median, p95, rows) in results[size].items():
-                print(f"  {name:<16} median {median:7.2f} ms   p95 {p95:7.2f} ms   ({rows} rows)", flush=True)
-        seeder_session.close()
+            sites[size] = calls(app, None if args.no_http else login_client(app))
+        results = measure(sites, args.requests)
     finally:
-        database.dispose()
+        for app in apps:
+            get_database(app).dispose()
         if admin is not None:
             with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                for schema in schemas:
+                    if args.keep:
+                        print(f"kept schema {schema}")
+                    else:
+                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
         tmpdir.cleanup()
 

@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from moderation.models import Review, StoryTag
+from moderation.models import Review, StoryTag, User
 from stories.models import STATUSES, Story, StoryStatusCount, StoryVersion
 
 PAGE_SIZE = 25
@@ -52,10 +52,17 @@ class QueueFilters:
 
 @dataclass
 class QueueRow:
-    story: Story
-    review: Review | None
-    title: str | None = None
-    snippet: str = ""
+    """What the queue shows of a story: plain values, not the whole story, review and claimant."""
+
+    id: int
+    public_id: str
+    safeguarding: bool
+    created_at: datetime
+    town: str | None
+    title: str | None
+    snippet: str
+    claimed_by: str | None  # the claimant's email address
+    claimed_at: datetime | None
 
 
 @dataclass
@@ -65,7 +72,7 @@ class QueuePage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def encode_cursor(story: Story) -> str:
+def encode_cursor(story: Story | QueueRow) -> str:
     raw = json.dumps([int(bool(story.safeguarding)), story.created_at.isoformat(), story.id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -144,8 +151,8 @@ def _queue_order(columns) -> tuple:
 
 
 def _page_rows(session: Session, query, page_size: int, sort_matches: bool):
-    """Up to page_size + 1 stories in queue order, each with its review and the start of its text,
-    in one statement; or None when sort_matches finds too many matches to sort.
+    """Up to page_size + 1 stories in queue order, each with its claim and the start of its text, in
+    one statement; or None when sort_matches finds too many matches to sort.
 
     With sort_matches (a text search on PostgreSQL) the database takes the matches, unordered, from
     the GIN index over the stories' text vectors and tags, and a few hundred rows are sorted.
@@ -161,12 +168,14 @@ def _page_rows(session: Session, query, page_size: int, sort_matches: bool):
         )
     else:
         page = keys.order_by(*_queue_order(Story)).limit(page_size + 1).subquery("page")
-    # The page's keys first, then the few whole rows: the subqueries stay narrow.
+    # The page's keys first, then what the queue shows of those few stories.
     rows = session.execute(
-        select(Story, Review, StoryVersion.title, func.substr(StoryVersion.text, 1, 200).label("snippet"),
-               *([page.c.total] if sort_matches else []))
+        select(Story.id, Story.public_id, Story.safeguarding, Story.created_at, Story.town, StoryVersion.title,
+               func.substr(StoryVersion.text, 1, 200).label("snippet"), User.email.label("claimed_by"),
+               Review.claimed_at, *([page.c.total] if sort_matches else []))
         .join(page, page.c.id == Story.id)
         .outerjoin(Review, Review.story_id == Story.id)
+        .outerjoin(User, User.id == Review.claimed_by_id)
         .outerjoin(StoryVersion, StoryVersion.id == Story.current_version_id)
         .order_by(*_queue_order(page.c))
     ).all()
@@ -193,5 +202,9 @@ def queue_page(session: Session, filters: QueueFilters, page_size: int = PAGE_SI
     if rows is None:
         rows = _page_rows(session, query, page_size, sort_matches=False)
     more = len(rows) > page_size
-    page = [QueueRow(row[0], row.Review, row.title, row.snippet or "") for row in rows[:page_size]]
-    return QueuePage(page, encode_cursor(page[-1].story) if more else None)
+    page = [
+        QueueRow(row.id, row.public_id, bool(row.safeguarding), row.created_at, row.town, row.title, row.snippet or "",
+                 row.claimed_by, row.claimed_at if row.claimed_by else None)
+        for row in rows[:page_size]
+    ]
+    return QueuePage(page, encode_cursor(page[-1]) if more else None)

@@ -53,7 +53,7 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_app):
         upgrade("head")
         session = db_session()
         found = queue_page(session, QueueFilters(status="new", q="hydrotherapy")).rows
-        assert [row.story.id for row in found] == [story.id]
+        assert [row.id for row in found] == [story.id]
         session.close()
 
         command.downgrade(alembic_config(), "base")

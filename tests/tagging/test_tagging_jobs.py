@@ -58,7 +58,7 @@ def test_a_safeguarding_flag_puts_the_story_first_in_the_queue(app, run_jobs):
     run_jobs()
     db_session().expire_all()
     rows = queue_page(db_session(), QueueFilters(status="new")).rows
-    assert [row.story.id for row in rows] == [at_risk.id, calm.id]
+    assert [row.id for row in rows] == [at_risk.id, calm.id]
 
 
 def test_retagging_the_same_version_replaces_its_tags(app, run_jobs):
