@@ -332,8 +332,9 @@ def measure(sites: dict[int, dict], requests: int) -> dict[int, dict[str, tuple[
                 call()
         samples: dict[int, list[float]] = {size: [] for size in sites}
         rows: dict[int, int] = {}
-        for _ in range(requests):
-            for size, site in sites.items():
+        for turn in range(requests):
+            # ABBA: each size goes first as often as it goes second.
+            for size, site in (list(sites.items()) if turn % 2 == 0 else list(sites.items())[::-1]):
                 started = time.perf_counter()
                 rows[size] = site[name]()
                 samples[size].append((time.perf_counter() - started) * 1000)

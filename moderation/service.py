@@ -225,13 +225,20 @@ def published(session: Session, public_id: str | None = None, limit: int = 50) -
     if public_id is not None:
         query = query.where(Story.public_id == public_id)
     out: list[Published] = []
-    for story in session.scalars(query.limit(limit * 2)).unique():
-        version = moderated_version(story)
-        if version is None or not consent_for(story, "website"):
-            continue
-        name = story.first_name if (story.first_name and consent_for(story, "name")) else "Anonymous"
-        byline = f"{name}, {story.town}" if story.town else name
-        out.append(Published(story, version, byline, bool(story.photo and consent_for(story, "photo"))))
-        if len(out) >= limit:
+    offset = 0
+    # Consent is checked here, story by story: read on in batches until the page is full.
+    while len(out) < limit:
+        batch = session.scalars(query.offset(offset).limit(limit * 2)).unique().all()
+        offset += len(batch)
+        for story in batch:
+            version = moderated_version(story)
+            if version is None or not consent_for(story, "website"):
+                continue
+            name = story.first_name if (story.first_name and consent_for(story, "name")) else "Anonymous"
+            byline = f"{name}, {story.town}" if story.town else name
+            out.append(Published(story, version, byline, bool(story.photo and consent_for(story, "photo"))))
+            if len(out) >= limit:
+                break
+        if len(batch) < limit * 2:
             break
     return out

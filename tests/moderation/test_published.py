@@ -111,3 +111,16 @@ def test_taking_back_website_consent_unpublishes_the_story(client, moderator):
     db_session().commit()
     assert client.get(f"/stories/{story.public_id}").status_code == 404
     assert story.public_id not in client.get("/stories").get_data(as_text=True)
+
+
+def test_the_list_is_full_even_when_the_newest_approvals_lost_their_consent(app, moderator):
+    kept = [make_story(consents={"website": True})[0] for _ in range(2)]
+    for story in kept:
+        approve(story, moderator)
+    withdrawn = [make_story(consents={"website": True})[0] for _ in range(3)]
+    for story in withdrawn:
+        approve(story, moderator)
+        change_consents(db_session(), story, {"website": False}, channel="web")
+    db_session().commit()
+    shown = service.published(db_session(), limit=2)
+    assert sorted(item.story.id for item in shown) == sorted(story.id for story in kept)
