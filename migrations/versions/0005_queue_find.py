@@ -51,23 +51,18 @@ END $$""",
     "FOR EACH STATEMENT EXECUTE FUNCTION story_versions_search()",
     "CREATE TRIGGER story_versions_search_upd AFTER UPDATE ON story_versions REFERENCING NEW TABLE AS new_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION story_versions_search()",
-    # Tags added or removed: the story's facets are read again from story_tags.
-    """CREATE FUNCTION story_tags_facets_ins() RETURNS trigger LANGUAGE plpgsql AS $$
+    # Tags added or removed: the story's facets are read again from story_tags. Both triggers name
+    # their transition table changed_rows, so one function serves them.
+    """CREATE FUNCTION story_tags_facets() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE stories s SET facets = ARRAY(SELECT t.tag FROM story_tags t WHERE t.story_id = s.id ORDER BY t.tag)
-  WHERE s.id IN (SELECT story_id FROM new_rows);
+  WHERE s.id IN (SELECT story_id FROM changed_rows);
   RETURN NULL;
 END $$""",
-    """CREATE FUNCTION story_tags_facets_del() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  UPDATE stories s SET facets = ARRAY(SELECT t.tag FROM story_tags t WHERE t.story_id = s.id ORDER BY t.tag)
-  WHERE s.id IN (SELECT story_id FROM old_rows);
-  RETURN NULL;
-END $$""",
-    "CREATE TRIGGER story_tags_facets_ins AFTER INSERT ON story_tags REFERENCING NEW TABLE AS new_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION story_tags_facets_ins()",
-    "CREATE TRIGGER story_tags_facets_del AFTER DELETE ON story_tags REFERENCING OLD TABLE AS old_rows "
-    "FOR EACH STATEMENT EXECUTE FUNCTION story_tags_facets_del()",
+    "CREATE TRIGGER story_tags_facets_ins AFTER INSERT ON story_tags REFERENCING NEW TABLE AS changed_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION story_tags_facets()",
+    "CREATE TRIGGER story_tags_facets_del AFTER DELETE ON story_tags REFERENCING OLD TABLE AS changed_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION story_tags_facets()",
     # One GIN index per queue tab: a search in "New" intersects only the new stories' postings.
     *(f"CREATE INDEX ix_stories_find_{status} ON stories USING gin (facets, search) WHERE status = '{status}'"
       for status in STATUSES),
@@ -83,8 +78,7 @@ PG_DOWN = [
     *(f"DROP INDEX IF EXISTS ix_stories_find_{status}" for status in STATUSES),
     "DROP TRIGGER IF EXISTS story_tags_facets_del ON story_tags",
     "DROP TRIGGER IF EXISTS story_tags_facets_ins ON story_tags",
-    "DROP FUNCTION IF EXISTS story_tags_facets_del()",
-    "DROP FUNCTION IF EXISTS story_tags_facets_ins()",
+    "DROP FUNCTION IF EXISTS story_tags_facets()",
     "DROP TRIGGER IF EXISTS story_versions_search_upd ON story_versions",
     "DROP TRIGGER IF EXISTS story_versions_search_ins ON story_versions",
     "DROP FUNCTION IF EXISTS story_versions_search()",
