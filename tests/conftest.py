@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,33 +40,39 @@ def moto_endpoint():
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """(url, schema) of this run's database, migrated to head."""
+@contextmanager
+def new_database(folder: Path, name: str):
+    """(url, schema) of an empty database of its own: a SQLite file in folder, or, when DATABASE_URL
+    points at PostgreSQL, a fresh schema called name_<random>, dropped afterwards."""
     url = os.environ.get("DATABASE_URL")
-    schema = None
-    if url and not url.startswith("sqlite"):
-        schema = f"test_{secrets.token_hex(4)}"
-        engine = create_engine(normalise_url(url))
-        with engine.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'storydesk.db'}"
-    from app import create_app
-    from core.cli import upgrade
-
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema,
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")), "REDIS_URL": None})
-    with app.app_context():
-        upgrade()
-    app.extensions["storydesk.db"].dispose()
-    yield url, schema
-    if schema:
-        engine = create_engine(normalise_url(url))
+    if not url or url.startswith("sqlite"):
+        yield f"sqlite:///{folder / f'{name}.db'}", None
+        return
+    schema = f"{name}_{secrets.token_hex(4)}"
+    engine = create_engine(normalise_url(url))
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, schema
+    finally:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """(url, schema) of this run's database, migrated to head."""
+    from app import create_app
+    from core.cli import upgrade
+
+    with new_database(tmp_path_factory.mktemp("db"), "test") as (url, schema):
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema,
+                          "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")), "REDIS_URL": None})
+        with app.app_context():
+            upgrade()
+        app.extensions["storydesk.db"].dispose()
+        yield url, schema
 
 
 @pytest.fixture(scope="session")

@@ -2,38 +2,24 @@
 before the queue's search columns existed is found by the queue's search once they do."""
 from __future__ import annotations
 
-import os
-import secrets
-
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
-from core.db import db_session, normalise_url
+from core.db import db_session
+from tests.conftest import new_database
 from tests.factories import make_story, story_text
 
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    url = os.environ.get("DATABASE_URL")
-    schema = None
-    if url and not url.startswith("sqlite"):
-        schema = f"test_migrations_{secrets.token_hex(4)}"
-        admin = create_engine(normalise_url(url))
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    else:
-        url = f"sqlite:///{tmp_path / 'migrations.db'}"
     from app import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema, "REDIS_URL": None,
-                      "INSTANCE_PATH": str(tmp_path / "instance"), "FILES_DIR": str(tmp_path / "files"),
-                      "MAIL_SERVER": None})
-    yield app
-    app.extensions["storydesk.db"].dispose()
-    if schema:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with new_database(tmp_path, "test_migrations") as (url, schema):
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "DATABASE_SCHEMA": schema, "REDIS_URL": None,
+                          "INSTANCE_PATH": str(tmp_path / "instance"), "FILES_DIR": str(tmp_path / "files"),
+                          "MAIL_SERVER": None})
+        yield app
+        app.extensions["storydesk.db"].dispose()
 
 
 def tables(app) -> set[str]:
