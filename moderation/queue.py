@@ -95,8 +95,7 @@ def tab_counts(session: Session) -> dict[str, int]:
     return {status: max(0, int(counts.get(status, 0))) for status in STATUSES}
 
 
-def _filtered(session: Session, filters: QueueFilters):
-    postgres = _dialect(session) == "postgresql"
+def _filtered(filters: QueueFilters, postgres: bool):
     # The status is written into the SQL (it is one of STATUSES), so PostgreSQL can pick that tab's
     # partial index (migration 0005) even in a prepared statement's generic plan.
     query = select(Story).where(Story.status == bindparam("status", _status(filters.status), literal_execute=True))
@@ -130,10 +129,6 @@ def _status(status: str) -> str:
     if status not in STATUSES:
         raise ValueError("not a queue tab")
     return status
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
 
 
 def _fts5_match(tags: list[str], q: str) -> str | None:
@@ -186,7 +181,8 @@ def _page_rows(session: Session, query, page_size: int, sort_matches: bool):
 
 def queue_page(session: Session, filters: QueueFilters, page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue: safeguarding-flagged first, then oldest first."""
-    query = _filtered(session, filters)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    query = _filtered(filters, postgres)
     cursor = decode_cursor(filters.after) if filters.after else None
     if cursor is not None:
         flagged, created, story_id = cursor
@@ -197,7 +193,7 @@ def queue_page(session: Session, filters: QueueFilters, page_size: int = PAGE_SI
             query = query.where(or_(Story.safeguarding == false(), and_(Story.safeguarding == true(), after_in_group)))
         else:
             query = query.where(Story.safeguarding == false(), after_in_group)
-    sort_matches = bool(filters.q) and _dialect(session) == "postgresql"
+    sort_matches = bool(filters.q) and postgres
     rows = _page_rows(session, query, page_size, sort_matches) if sort_matches else None
     if rows is None:
         rows = _page_rows(session, query, page_size, sort_matches=False)
