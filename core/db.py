@@ -112,6 +112,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # A 32 MB page cache per connection instead of SQLite's 2 MB: at 100,000 stories a queue search
+    # touches more pages than 2 MB holds, and each miss is a read from the operating system.
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
