@@ -38,14 +38,15 @@ import random
 import re
 import secrets
 import statistics
-import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from core.db import db_session, get_database, normalise_url  # noqa: E402
+from bench.support import temporary_app  # noqa: E402
+from core.db import db_session, get_database  # noqa: E402
 
 RATIO_TARGET = 1.5
 P95_TARGET_MS = 150.0
@@ -420,47 +421,25 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per case (default 200)")
     parser.add_argument("--no-http", action="store_true", help="skip the extra full-page HTTP measurement")
     parser.add_argument("--explain", action="store_true", help="print query plans at each size")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema afterwards (for study)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schemas afterwards (for study)")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     os.environ.setdefault("SECRET_KEY", secrets.token_hex(16))
     url = os.environ.get("DATABASE_URL") or ""
-    tmpdir = tempfile.TemporaryDirectory(prefix="storydesk-bench-")
-    postgres = bool(url) and not url.startswith("sqlite")
-    admin = create_engine(normalise_url(url)) if postgres else None
-    run = secrets.token_hex(4)
-
-    from app import create_app
-    from core.cli import upgrade
-
-    backend = "postgresql" if postgres else "sqlite"
-    print(f"backend: {backend}; one database per size" + (f" (schemas bench_{run}_<size>)" if postgres else ""))
+    backend = "postgresql" if url and not url.startswith("sqlite") else "sqlite"
+    print(f"backend: {backend}; one database per size" + (" (schemas bench_<random>_<size>)" if backend == "postgresql" else ""))
     print(f"sizes: {', '.join(f'{s:,}' for s in sizes)}; {args.requests} timed requests per case after {WARMUP} warm-up, "
           "the sizes taking turns")
     print(f"text search: q={SEARCH_WORD!r} theme={SEARCH_THEME!r}\n")
 
-    apps, schemas, sites = [], [], {}
-    try:
+    sites = {}
+    with ExitStack() as stack:
         for size in sizes:
-            schema = None
-            if postgres:
-                schema = f"bench_{run}_{size}"
-                schemas.append(schema)
-                with admin.begin() as conn:
-                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            folder = Path(tmpdir.name) / str(size)
-            folder.mkdir()
-            app = create_app({
-                "TESTING": True, "DATABASE_URL": url if postgres else f"sqlite:///{folder / 'bench.db'}",
-                "DATABASE_SCHEMA": schema, "INSTANCE_PATH": str(folder), "FILES_DIR": str(folder / "files"),
-                "REDIS_URL": None, "MAIL_SERVER": None, "LOGIN_RATE_LIMIT": "1000 per minute",
-            })
-            apps.append(app)
+            app = stack.enter_context(temporary_app(
+                name=str(size), keep=args.keep, MAIL_SERVER=None, LOGIN_RATE_LIMIT="1000 per minute"))
             database = get_database(app)
             dialect = database.engine.dialect.name
-            with app.app_context():
-                upgrade()
             seeder_session = database.session()
             seeder = Seeder(seeder_session, dialect)
             seconds = seeder.add(size)
@@ -474,18 +453,6 @@ def main() -> int:
                 explain(app, dialect)
             sites[size] = calls(app, None if args.no_http else login_client(app))
         results = measure(sites, args.requests)
-    finally:
-        for app in apps:
-            get_database(app).dispose()
-        if admin is not None:
-            with admin.begin() as conn:
-                for schema in schemas:
-                    if args.keep:
-                        print(f"kept schema {schema}")
-                    else:
-                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-        tmpdir.cleanup()
 
     return report(backend, sizes, results)
 
