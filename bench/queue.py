@@ -346,8 +346,6 @@ def measure(sites: dict[int, dict], requests: int) -> dict[int, dict[str, tuple[
 
 def explain(app, dialect: str) -> None:
     """Print the plans of the queue's own statements for each case (PostgreSQL: EXPLAIN ANALYZE)."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     from moderation import queue as q
 
     captured: list[tuple[str, object]] = []
